@@ -196,7 +196,8 @@ type VersionImport struct {
 	OpenAPIVersion string
 	Format         string
 	RootPath       string
-	Files          []SpecFile
+	Files          []SpecFile // the bundle as uploaded
+	Document       []byte     // single-file form served for download: the root as uploaded, or the bundle with its external refs internalized
 	DocumentHash   string
 	Title          string
 	Description    string
@@ -305,4 +306,17 @@ type APIProduct struct {
 	API        API
 	Subsidiary Subsidiary
 	Versions   []APIVersion
+}
+
+// SubsidiarySummary is a subsidiary with the number of APIs it lists.
+type SubsidiarySummary struct {
+	Subsidiary Subsidiary
+	APICount   int
+}
+
+// PortalSettings are the portal-wide texts shown on the home page.
+type PortalSettings struct {
+	GroupName    string // for example "Meridian Financial Group"
+	GroupTagline string // one sentence under the name
+	GroupAbout   string // Markdown
 }
