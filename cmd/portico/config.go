@@ -1,0 +1,160 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Config is Portico's configuration. Defaults come first, then PORTICO_*
+// environment variables, then flags; Validate reports every problem at once.
+type Config struct {
+	Addr         string // portal listener
+	DataDir      string // where the embedded SQLite file and demo credentials live
+	Database     string // PostgreSQL URL or SQLite file path; "" = <DataDir>/portico.db
+	BaseURL      string // public URL of the portal; "" = http://<Addr>
+	AdminToken   string // bootstrap admin token for the admin JSON API; "" disables it
+	MaxSpecBytes int64  // largest OpenAPI bundle accepted
+	Demo         bool   // load demo data at start
+	Migrate      bool   // apply migrations at start even on PostgreSQL
+	LogFormat    string // "text" or "json"
+	LogLevel     string // "debug", "info", "warn", "error"
+}
+
+// defaultConfig returns the zero-configuration defaults.
+func defaultConfig() Config {
+	return Config{
+		Addr:         "127.0.0.1:8080",
+		DataDir:      "./data",
+		MaxSpecBytes: 10 << 20,
+		LogFormat:    "text",
+		LogLevel:     "info",
+	}
+}
+
+// fromEnv overrides c with PORTICO_* variables. Secrets may also come from
+// PORTICO_*_FILE, so they need not sit in the environment.
+func (c *Config) fromEnv(getenv func(string) string) error {
+	var errs []error
+	str := func(name string, dst *string) {
+		if v := getenv(name); v != "" {
+			*dst = v
+		}
+	}
+	secret := func(name string, dst *string) {
+		if path := getenv(name + "_FILE"); path != "" {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s_FILE: %w", name, err))
+				return
+			}
+			*dst = strings.TrimSpace(string(b))
+			return
+		}
+		str(name, dst)
+	}
+	str("PORTICO_ADDR", &c.Addr)
+	str("PORTICO_DATA_DIR", &c.DataDir)
+	secret("PORTICO_DATABASE", &c.Database)
+	str("PORTICO_BASE_URL", &c.BaseURL)
+	secret("PORTICO_ADMIN_TOKEN", &c.AdminToken)
+	str("PORTICO_LOG_FORMAT", &c.LogFormat)
+	str("PORTICO_LOG_LEVEL", &c.LogLevel)
+	if v := getenv("PORTICO_MAX_SPEC_BYTES"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("PORTICO_MAX_SPEC_BYTES: %q is not a number of bytes", v))
+		}
+		c.MaxSpecBytes = n
+	}
+	for name, dst := range map[string]*bool{"PORTICO_DEMO": &c.Demo, "PORTICO_MIGRATE": &c.Migrate} {
+		if v := getenv(name); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %q is not true or false", name, v))
+			}
+			*dst = b
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// storeFlags registers the flags every subcommand that opens the store has.
+func (c *Config) storeFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "data directory for the embedded SQLite database (env PORTICO_DATA_DIR)")
+	fs.StringVar(&c.Database, "database", c.Database, "PostgreSQL URL (postgres://…) or SQLite file; default <data-dir>/portico.db (env PORTICO_DATABASE)")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json (env PORTICO_LOG_FORMAT)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn, error (env PORTICO_LOG_LEVEL)")
+}
+
+// serveFlags registers the flags of `portico serve` and `check-config`.
+func (c *Config) serveFlags(fs *flag.FlagSet) {
+	c.storeFlags(fs)
+	fs.StringVar(&c.Addr, "addr", c.Addr, "portal listen address (env PORTICO_ADDR)")
+	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public URL of the portal, e.g. https://developer.example.com (env PORTICO_BASE_URL)")
+	fs.StringVar(&c.AdminToken, "admin-token", c.AdminToken, "bootstrap admin token for the admin JSON API; empty disables it (env PORTICO_ADMIN_TOKEN or PORTICO_ADMIN_TOKEN_FILE)")
+	fs.Int64Var(&c.MaxSpecBytes, "max-spec-bytes", c.MaxSpecBytes, "largest OpenAPI document or bundle accepted, in bytes (env PORTICO_MAX_SPEC_BYTES)")
+	fs.BoolVar(&c.Demo, "demo", c.Demo, "load the demo group, subsidiaries and APIs (env PORTICO_DEMO)")
+	fs.BoolVar(&c.Migrate, "migrate", c.Migrate, "apply database migrations at start (always done for the embedded SQLite) (env PORTICO_MIGRATE)")
+}
+
+// DSN returns the database to open: the PostgreSQL URL or the SQLite path.
+func (c Config) DSN() string {
+	if c.Database != "" {
+		return c.Database
+	}
+	return filepath.Join(c.DataDir, "portico.db")
+}
+
+// IsPostgres reports whether the configured database is PostgreSQL.
+func (c Config) IsPostgres() bool {
+	return strings.HasPrefix(c.DSN(), "postgres://") || strings.HasPrefix(c.DSN(), "postgresql://")
+}
+
+// PublicURL returns the portal's public base URL without a trailing slash.
+func (c Config) PublicURL() string {
+	if c.BaseURL != "" {
+		return strings.TrimRight(c.BaseURL, "/")
+	}
+	return "http://" + c.Addr
+}
+
+// Validate reports every problem in c.
+func (c Config) Validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("addr %q: want host:port, e.g. 127.0.0.1:8080", c.Addr))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("data-dir must not be empty"))
+	}
+	if c.BaseURL != "" {
+		u, err := url.Parse(c.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("base-url %q: want an absolute http(s) URL", c.BaseURL))
+		}
+	}
+	if c.MaxSpecBytes < 1024 {
+		errs = append(errs, fmt.Errorf("max-spec-bytes %d: must be at least 1024", c.MaxSpecBytes))
+	}
+	if c.AdminToken != "" && len(c.AdminToken) < 16 {
+		errs = append(errs, errors.New("admin-token: use at least 16 characters"))
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("log-format %q: want text or json", c.LogFormat))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log-level %q: want debug, info, warn or error", c.LogLevel))
+	}
+	return errors.Join(errs...)
+}

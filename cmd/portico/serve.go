@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/portico/portico/demo"
+	"github.com/portico/portico/handlers"
+	"github.com/portico/portico/models"
+	"github.com/portico/portico/openapi"
+)
+
+// shutdownTimeout bounds how long in-flight requests may take to finish
+// after a stop signal.
+const shutdownTimeout = 15 * time.Second
+
+func runServe(ctx context.Context, args []string, e env) error {
+	cfg, _, err := loadConfig("serve", args, e, (*Config).serveFlags)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, e.stderr)
+
+	st, err := openStore(ctx, cfg, cfg.Migrate)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	lim := openapi.DefaultLimits()
+	lim.MaxBytes = cfg.MaxSpecBytes
+	if cfg.Demo {
+		started := time.Now()
+		sum, err := demo.Load(ctx, st, demoPreparer(lim))
+		if err != nil {
+			return fmt.Errorf("load demo data: %w", err)
+		}
+		log.Info("demo data loaded", "subsidiaries", sum.Subsidiaries, "versions", sum.Versions, "created", sum.Created, "duration", time.Since(started).Round(time.Millisecond))
+	}
+
+	portal := handlers.New(handlers.Options{
+		Logger:     log,
+		AdminToken: cfg.AdminToken,
+		Limits:     lim,
+		BaseURL:    cfg.PublicURL(),
+	}, st)
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           portal,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute, // spec uploads may be large
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          nil,
+	}
+	url := "http://" + ln.Addr().String()
+	if cfg.BaseURL != "" {
+		url = cfg.PublicURL()
+	}
+	fmt.Fprintf(e.stdout, "Portico is running at %s (database %s). Press Ctrl+C to stop.\n", url, redactDSN(cfg.DSN()))
+	if e.ready != nil {
+		e.ready(ln.Addr().String())
+	}
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("portal server: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-gctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		defer cancel()
+		log.Info("shutting down", "timeout", shutdownTimeout)
+		return srv.Shutdown(sctx)
+	})
+	return g.Wait()
+}
+
+// demoPreparer adapts the importer to the demo loader.
+func demoPreparer(lim openapi.Limits) demo.Preparer {
+	return func(ctx context.Context, name string, data []byte) (models.VersionImport, error) {
+		return openapi.PrepareImport(ctx, openapi.SingleFile(name, data), openapi.ImportOptions{Limits: lim})
+	}
+}
