@@ -8,7 +8,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
-		"strings"
+	"strings"
 	"sync"
 	"testing"
 	"time"
