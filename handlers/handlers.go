@@ -1,0 +1,108 @@
+// Package handlers is Portico's HTTP layer for people and programs: the
+// portal pages (home, catalog, API product, API reference, downloads), the
+// admin JSON API, operations endpoints, static assets, middleware and the one
+// error renderer. Each file declares the small store interface it needs;
+// *store.Store satisfies them all.
+package handlers
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/portico/portico/markdown"
+	"github.com/portico/portico/openapi"
+)
+
+// Options configures the handlers. The zero value works: no admin API,
+// default limits, assets versioned by their content.
+type Options struct {
+	Logger *slog.Logger // nil discards logs
+	// AdminToken is the bootstrap admin token for the admin JSON API
+	// (Authorization: Bearer <token>). Empty disables the admin API.
+	AdminToken string
+	// Limits bounds uploaded documents. Zero means openapi.DefaultLimits().
+	Limits openapi.Limits
+	// BaseURL is the public URL of the portal, for example
+	// https://developer.example.com. An https URL turns on HSTS; links in
+	// JSON responses are made absolute with it.
+	BaseURL string
+	// AssetVersion is the cache-busting token of /static URLs. Empty means
+	// a digest of the embedded files.
+	AssetVersion string
+	// ReferenceCacheSize is how many decoded API reference models are kept
+	// in memory. Zero means 64.
+	ReferenceCacheSize int
+}
+
+// Store is everything the handlers need from persistence. *store.Store
+// satisfies it.
+type Store interface {
+	HealthStore
+	SettingsStore
+	HomeStore
+	CatalogStore
+	ProductStore
+	VersionStore
+	ImportStore
+}
+
+// New returns the portal's HTTP handler: every route of the portal, the
+// admin JSON API, operations endpoints and static assets, behind the common
+// middleware (request ID, request log, panic recovery, security headers,
+// cross-origin protection).
+func New(opts Options, st Store) http.Handler {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	lim := opts.Limits
+	if lim == (openapi.Limits{}) {
+		lim = openapi.DefaultLimits()
+	}
+	errs := &ErrorRenderer{log: log}
+	assets := newAssets(errs)
+	assetVersion := opts.AssetVersion
+	if assetVersion == "" {
+		assetVersion = assets.version
+	}
+	errs.assetVersion = assetVersion
+	baseURL := strings.TrimRight(opts.BaseURL, "/")
+	md := markdown.New()
+
+	pages := &pageRenderer{errs: errs, assetVersion: assetVersion}
+
+	r := chi.NewRouter()
+	r.Use(
+		requestID,
+		requestLog(log),
+		recoverer(errs),
+		securityHeaders(strings.HasPrefix(baseURL, "https://")),
+		crossOrigin(errs),
+		withSettings(st),
+		middleware.GetHead,
+	)
+	r.NotFound(errs.notFound)
+	r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) {
+		errs.methodNotAllowed(w, req, r)
+	})
+
+	NewHealthHandler(st, errs).Routes(r)
+	assets.Routes(r)
+	NewHomeHandler(st, pages, md).Routes(r)
+	NewCatalogHandler(st, pages).Routes(r)
+	NewProductHandler(st, pages, md).Routes(r)
+	NewVersionHandler(st, pages, lim, opts.ReferenceCacheSize).Routes(r)
+
+	r.Route("/api/v1", func(api chi.Router) {
+		NewAPIDocHandler(errs).Routes(api)
+		NewAPICatalogHandler(st, errs, baseURL).Routes(api)
+		api.Group(func(admin chi.Router) {
+			admin.Use(requireAdminToken(opts.AdminToken, errs))
+			NewAPIVersionsHandler(st, errs, lim, baseURL).Routes(admin)
+		})
+	})
+	return r
+}
