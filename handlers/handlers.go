@@ -54,6 +54,16 @@ type Store interface {
 // middleware (request ID, request log, panic recovery, security headers,
 // cross-origin protection).
 func New(opts Options, st Store) http.Handler {
+	return newPortal(opts, st).handler
+}
+
+// portal is the assembled handler with the parts tests reach into.
+type portal struct {
+	handler http.Handler
+	refs    *referenceCache
+}
+
+func newPortal(opts Options, st Store) *portal {
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -94,7 +104,8 @@ func New(opts Options, st Store) http.Handler {
 	NewHomeHandler(st, pages, md).Routes(r)
 	NewCatalogHandler(st, pages).Routes(r)
 	NewProductHandler(st, pages, md).Routes(r)
-	NewVersionHandler(st, pages, lim, opts.ReferenceCacheSize).Routes(r)
+	versions := NewVersionHandler(st, pages, lim, opts.ReferenceCacheSize)
+	versions.Routes(r)
 
 	r.Route("/api/v1", func(api chi.Router) {
 		NewAPIDocHandler(errs).Routes(api)
@@ -104,5 +115,5 @@ func New(opts Options, st Store) http.Handler {
 			NewAPIVersionsHandler(st, errs, lim, baseURL).Routes(admin)
 		})
 	})
-	return r
+	return &portal{handler: r, refs: versions.refs}
 }
