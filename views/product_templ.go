@@ -235,7 +235,7 @@ func ProductPage(meta PageMeta, v ProductView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, ", newest first</caption> <thead class=\"bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600\"><tr><th scope=\"col\" class=\"px-4 py-3\">Version</th><th scope=\"col\" class=\"px-4 py-3\">State</th><th scope=\"col\" class=\"px-4 py-3\">OpenAPI</th><th scope=\"col\" class=\"px-4 py-3 text-right\">Operations</th><th scope=\"col\" class=\"px-4 py-3\">Published</th><th scope=\"col\" class=\"px-4 py-3\">Document</th></tr></thead> <tbody class=\"divide-y divide-slate-100\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, ", newest first</caption> <thead class=\"bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600\"><tr><th scope=\"col\" class=\"px-4 py-3\">Version</th><th scope=\"col\" class=\"px-4 py-3\">State</th><th scope=\"col\" class=\"px-4 py-3\">OpenAPI</th><th scope=\"col\" class=\"px-4 py-3 text-right\">Operations</th><th scope=\"col\" class=\"px-4 py-3\">Added</th><th scope=\"col\" class=\"px-4 py-3\">Document</th></tr></thead> <tbody class=\"divide-y divide-slate-100\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
