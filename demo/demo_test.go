@@ -305,6 +305,153 @@ func TestDocumentsValidateStrictly(t *testing.T) {
 	}
 }
 
+// TestSchemaExamplesMatch validates the examples written on schemas
+// themselves ("example", and 3.1's "examples" list), which kin-openapi's
+// document validation does not check for 3.1 documents.
+func TestSchemaExamplesMatch(t *testing.T) {
+	for _, f := range Files() {
+		t.Run(f.Subsidiary+"/"+f.Name, func(t *testing.T) {
+			doc, err := openapi3.NewLoader().LoadFromData(f.Data)
+			if err != nil {
+				t.Fatalf("load: %v", err)
+			}
+			var opts []openapi3.SchemaValidationOption
+			if doc.IsOpenAPI31OrLater() {
+				opts = append(opts, openapi3.EnableJSONSchema2020())
+			}
+			checked := 0
+			w := schemaWalker{seen: map[*openapi3.Schema]bool{}, visit: func(where string, s *openapi3.Schema) {
+				examples := s.Examples
+				if s.Example != nil {
+					examples = append(examples, s.Example)
+				}
+				for i, ex := range examples {
+					checked++
+					if err := s.VisitJSON(ex, opts...); err != nil {
+						t.Errorf("%s: example %d does not match its schema: %v", where, i, err)
+					}
+				}
+			}}
+			w.document(doc)
+			t.Logf("%d schemas, %d schema examples checked", len(w.seen), checked)
+		})
+	}
+}
+
+// schemaWalker calls visit once for every schema reachable in a document.
+type schemaWalker struct {
+	seen  map[*openapi3.Schema]bool
+	visit func(where string, s *openapi3.Schema)
+}
+
+func (w schemaWalker) document(doc *openapi3.T) {
+	for name, s := range doc.Components.Schemas {
+		w.schema("#/components/schemas/"+name, s)
+	}
+	for name, p := range doc.Components.Parameters {
+		w.parameter("#/components/parameters/"+name, p)
+	}
+	for name, h := range doc.Components.Headers {
+		w.header("#/components/headers/"+name, h)
+	}
+	for name, r := range doc.Components.Responses {
+		w.response("#/components/responses/"+name, r)
+	}
+	for name, b := range doc.Components.RequestBodies {
+		if b != nil && b.Value != nil {
+			w.content("#/components/requestBodies/"+name, b.Value.Content)
+		}
+	}
+	for path, item := range doc.Paths.Map() {
+		w.pathItem("#/paths/"+path, item)
+	}
+	for name, item := range doc.Webhooks {
+		w.pathItem("#/webhooks/"+name, item)
+	}
+}
+
+func (w schemaWalker) pathItem(where string, item *openapi3.PathItem) {
+	for _, p := range item.Parameters {
+		w.parameter(where+"/parameters", p)
+	}
+	for method, op := range item.Operations() {
+		at := where + "/" + strings.ToLower(method)
+		for _, p := range op.Parameters {
+			w.parameter(at+"/parameters", p)
+		}
+		if op.RequestBody != nil && op.RequestBody.Value != nil {
+			w.content(at+"/requestBody", op.RequestBody.Value.Content)
+		}
+		for code, r := range op.Responses.Map() {
+			w.response(at+"/responses/"+code, r)
+		}
+		for name, cb := range op.Callbacks {
+			if cb != nil && cb.Value != nil {
+				for expr, cbItem := range cb.Value.Map() {
+					w.pathItem(at+"/callbacks/"+name+"/"+expr, cbItem)
+				}
+			}
+		}
+	}
+}
+
+func (w schemaWalker) parameter(where string, p *openapi3.ParameterRef) {
+	if p == nil || p.Value == nil {
+		return
+	}
+	w.schema(where+"/"+p.Value.Name, p.Value.Schema)
+	w.content(where+"/"+p.Value.Name, p.Value.Content)
+}
+
+func (w schemaWalker) header(where string, h *openapi3.HeaderRef) {
+	if h == nil || h.Value == nil {
+		return
+	}
+	w.schema(where, h.Value.Schema)
+	w.content(where, h.Value.Content)
+}
+
+func (w schemaWalker) response(where string, r *openapi3.ResponseRef) {
+	if r == nil || r.Value == nil {
+		return
+	}
+	for name, h := range r.Value.Headers {
+		w.header(where+"/headers/"+name, h)
+	}
+	w.content(where, r.Value.Content)
+}
+
+func (w schemaWalker) content(where string, c openapi3.Content) {
+	for mt, m := range c {
+		if m != nil {
+			w.schema(where+"/content/"+mt, m.Schema)
+		}
+	}
+}
+
+func (w schemaWalker) schema(where string, ref *openapi3.SchemaRef) {
+	if ref == nil || ref.Value == nil || w.seen[ref.Value] {
+		return
+	}
+	if ref.Ref != "" && !strings.HasPrefix(where, ref.Ref) {
+		where = ref.Ref
+	}
+	s := ref.Value
+	w.seen[s] = true
+	w.visit(where, s)
+	for name, p := range s.Properties {
+		w.schema(where+"/properties/"+name, p)
+	}
+	w.schema(where+"/items", s.Items)
+	w.schema(where+"/additionalProperties", s.AdditionalProperties.Schema)
+	w.schema(where+"/not", s.Not)
+	for kw, list := range map[string]openapi3.SchemaRefs{"allOf": s.AllOf, "oneOf": s.OneOf, "anyOf": s.AnyOf, "prefixItems": s.PrefixItems} {
+		for i, x := range list {
+			w.schema(fmt.Sprintf("%s/%s/%d", where, kw, i), x)
+		}
+	}
+}
+
 // TestPatternsCompileInGo checks every "pattern" in every document, also
 // those kin-openapi would not reach, against Go's RE2 syntax.
 func TestPatternsCompileInGo(t *testing.T) {
