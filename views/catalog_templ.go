@@ -348,7 +348,7 @@ func CatalogResults(v CatalogView) templ.Component {
 			templ_7745c5c3_Var15 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "<div class=\"grid gap-8 lg:grid-cols-4\"><aside class=\"lg:col-span-1\" aria-labelledby=\"filters-heading\"><h2 id=\"filters-heading\" class=\"text-sm font-semibold text-slate-900\">Filters</h2><div class=\"mt-3 grid gap-4 sm:grid-cols-2 lg:grid-cols-1\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "<div class=\"grid grid-cols-1 gap-8 lg:grid-cols-4\"><aside class=\"lg:col-span-1\" aria-labelledby=\"filters-heading\"><h2 id=\"filters-heading\" class=\"text-sm font-semibold text-slate-900\">Filters</h2><div class=\"mt-3 grid grid-cols-2 gap-3 lg:grid-cols-1 lg:gap-4\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

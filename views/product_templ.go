@@ -189,7 +189,7 @@ func ProductPage(meta PageMeta, v ProductView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "<div class=\"mt-8 grid gap-10 lg:grid-cols-3\"><div class=\"min-w-0 space-y-10 lg:col-span-2\"><section aria-labelledby=\"overview-title\"><h2 id=\"overview-title\" class=\"text-xl font-semibold text-slate-900\">Overview</h2>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "<div class=\"mt-8 grid grid-cols-1 gap-10 lg:grid-cols-3\"><div class=\"min-w-0 space-y-10 lg:col-span-2\"><section aria-labelledby=\"overview-title\"><h2 id=\"overview-title\" class=\"text-xl font-semibold text-slate-900\">Overview</h2>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -222,7 +222,7 @@ func ProductPage(meta PageMeta, v ProductView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "<div class=\"card mt-4 overflow-x-auto\"><table class=\"min-w-full divide-y divide-slate-200 text-sm\" data-testid=\"versions\"><caption class=\"sr-only\">Versions of ")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "<div class=\"card relative mt-4 overflow-x-auto\"><table class=\"min-w-full divide-y divide-slate-200 text-sm\" data-testid=\"versions\"><caption class=\"sr-only\">Versions of ")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
