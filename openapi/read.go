@@ -134,9 +134,9 @@ func ReadZip(data []byte, root string, lim Limits) (Bundle, error) {
 		var total int64
 		return countFiles(func(p string) ([]byte, error) {
 			f, ok := entries[p]
-		if !ok {
-			return nil, errNotInBundle
-		}
+			if !ok {
+				return nil, errNotInBundle
+			}
 			if f.UncompressedSize64 > uint64(lim.MaxBytes-total) {
 				return nil, tooLarge(total+int64(min(f.UncompressedSize64, uint64(1<<62))), lim.MaxBytes)
 			}
