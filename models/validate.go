@@ -62,6 +62,8 @@ func (p *problems) text(field, s string, required bool, max int) {
 		p.addf("%s is %d characters long; the limit is %d", field, n, max)
 	case !utf8.ValidString(s):
 		p.addf("%s is not valid UTF-8", field)
+	case strings.IndexByte(s, 0) >= 0:
+		p.addf("%s contains a NUL character", field)
 	}
 }
 

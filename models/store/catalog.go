@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 
@@ -109,6 +110,18 @@ func (s *Store) catalogFilter(q models.CatalogQuery, terms []string, ranked bool
 
 func normalizeTag(t string) string { return strings.ToLower(strings.TrimSpace(t)) }
 
+// queryable reports whether every value can be sent to both databases as
+// text: PostgreSQL refuses NUL bytes and invalid UTF-8 with an error, and no
+// stored slug or tag contains them, so such a value simply matches nothing.
+func queryable(values ...string) bool {
+	for _, v := range values {
+		if !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // SearchCatalog returns one page of the catalog: API products with at least
 // one listed version that match q, with facet counts for the subsidiaries
 // and the most common tags. With q.Q set, entries are ordered by relevance;
@@ -123,6 +136,9 @@ func (s *Store) SearchCatalog(ctx context.Context, q models.CatalogQuery) (model
 	page.PerPage = min(page.PerPage, MaxPerPage)
 	if q.State != "" && !q.State.Listed() {
 		return page, nil // drafts and versions in review are never in the catalog
+	}
+	if !queryable(q.Subsidiary, q.Tag, string(q.Audience)) {
+		return page, nil // no slug or tag holds a NUL or invalid UTF-8
 	}
 	terms := queryTerms(q.Q)
 	db := s.read(ctx)
@@ -306,6 +322,9 @@ func (s *Store) FindAPIProduct(ctx context.Context, subsidiary, api string) (mod
 
 func findProduct(db *gorm.DB, subsidiary, api string) (models.APIProduct, error) {
 	var p models.APIProduct
+	if !queryable(subsidiary, api) {
+		return p, gorm.ErrRecordNotFound
+	}
 	var sub []models.Subsidiary
 	if err := db.Where("slug = ?", subsidiary).Limit(1).Find(&sub).Error; err != nil {
 		return p, err

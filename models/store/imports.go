@@ -109,7 +109,8 @@ func importVersion(tx *gorm.DB, subsidiary string, imp models.VersionImport) (mo
 	if len(imp.Operations) > 0 {
 		ops := make([]operationRow, len(imp.Operations))
 		for i, op := range imp.Operations {
-			ops[i] = operationRow{APIVersionID: v.ID, Position: i, Method: strings.ToUpper(op.Method), Path: op.Path, OperationID: op.OperationID, Summary: op.Summary, Tags: op.Tags}
+			ops[i] = operationRow{APIVersionID: v.ID, Position: i, Method: strings.ToUpper(cleanText(op.Method)), Path: cleanText(op.Path),
+				OperationID: cleanText(op.OperationID), Summary: cleanText(op.Summary), Tags: op.Tags}
 		}
 		if err := tx.CreateInBatches(ops, 100).Error; err != nil {
 			return res, err
@@ -204,7 +205,7 @@ func operationTags(ops []models.OperationSummary) []string {
 	seen := map[string]bool{}
 	for _, op := range ops {
 		for _, t := range op.Tags {
-			t = strings.TrimSpace(t)
+			t = strings.TrimSpace(cleanText(t))
 			if t != "" && !seen[t] && len(out) < 200 {
 				seen[t] = true
 				out = append(out, t)
@@ -318,4 +319,10 @@ func labels(tags []tagRow) []string {
 		out[i] = t.Label
 	}
 	return out
+}
+
+// cleanText makes document text storable on both dialects: PostgreSQL
+// refuses NUL characters and invalid UTF-8 in TEXT columns.
+func cleanText(s string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
 }

@@ -49,7 +49,10 @@ func (s *Store) FindSubsidiary(ctx context.Context, slug string) (models.Subsidi
 
 func findSubsidiary(db *gorm.DB, slug string) (models.Subsidiary, error) {
 	var sub models.Subsidiary
-	err := db.Where("slug = ?", slug).Take(&sub).Error
+	err := gorm.ErrRecordNotFound
+	if queryable(slug) {
+		err = db.Where("slug = ?", slug).Take(&sub).Error
+	}
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return sub, models.Errorf(models.NotFound, "subsidiary %q does not exist", slug)
 	}
