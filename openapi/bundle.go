@@ -416,6 +416,9 @@ func (b *bundler) ref(n *node, m *member, c ctx, file int32, at *seg) *node {
 	if msg != "" {
 		return fail("$ref %q does not resolve: %s", ref, msg)
 	}
+	if want := wantKind(c); want != kNull && target.kind != want && target.kind != kNull && target.get("$ref") == nil {
+		return fail("$ref %q must point to %s, but points to %s", ref, want, target.kind)
+	}
 	bk := bucket(c, b.v2)
 	if bk != "" && tf == b.root {
 		// A value of the root: keep (or make) it an internal reference.

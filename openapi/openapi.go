@@ -727,28 +727,33 @@ var (
 const maxSummary = 200
 
 // summarize derives a one-line plain-text summary from Markdown: the first
-// sentence of the first paragraph, at most maxSummary characters.
+// sentence of the first paragraph of text (headings, tables, HTML and code
+// skipped), at most maxSummary characters.
 func summarize(desc string) string {
-	desc = strings.ReplaceAll(desc, "\r\n", "\n")
-	var para string
-	for _, p := range strings.Split(desc, "\n\n") {
-		p = strings.TrimSpace(p)
-		if p != "" && !strings.HasPrefix(p, "<") && !strings.HasPrefix(p, "|") && !strings.HasPrefix(p, "```") {
-			para = p
-			break
+	var para []string
+	for _, line := range strings.Split(strings.ReplaceAll(desc, "\r\n", "\n"), "\n") {
+		line = strings.TrimSpace(line)
+		skip := strings.HasPrefix(line, "#") || strings.HasPrefix(line, "<") || strings.HasPrefix(line, "|") ||
+			strings.HasPrefix(line, "```") || strings.HasPrefix(line, "---") || strings.HasPrefix(line, "===")
+		if line == "" || skip {
+			if len(para) > 0 {
+				break
+			}
+			continue
 		}
+		para = append(para, line)
 	}
-	para = mdLink.ReplaceAllString(para, "$1")
-	para = strings.TrimSpace(mdSpaces.ReplaceAllString(mdMarks.Replace(para), " "))
-	if m := sentence.FindStringSubmatch(para); m != nil {
-		para = m[1]
+	text := mdLink.ReplaceAllString(strings.Join(para, " "), "$1")
+	text = strings.TrimSpace(mdSpaces.ReplaceAllString(mdMarks.Replace(text), " "))
+	if m := sentence.FindStringSubmatch(text); m != nil {
+		text = m[1]
 	}
-	if r := []rune(para); len(r) > maxSummary {
+	if r := []rune(text); len(r) > maxSummary {
 		cut := string(r[:maxSummary])
 		if i := strings.LastIndex(cut, " "); i > maxSummary/2 {
 			cut = cut[:i]
 		}
-		para = strings.TrimRight(cut, " ,;:") + "…"
+		text = strings.TrimRight(cut, " ,;:") + "…"
 	}
-	return para
+	return text
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -464,14 +465,20 @@ func visitJSON(s *openapi3.Schema, value any, opts []openapi3.SchemaValidationOp
 func describeSchemaError(err error) string {
 	var se *openapi3.SchemaError
 	if errors.As(err, &se) {
+		reason := jsonSchemaPrefix.ReplaceAllString(se.Reason, "")
 		where := ""
 		if p := se.JSONPointer(); len(p) > 0 {
 			where = "at " + joinPointer(p) + ": "
+			reason = strings.TrimPrefix(reason, "at '"+joinPointer(p)+"': ")
 		}
-		return where + cleanMessage(se.Reason)
+		return where + cleanMessage(reason)
 	}
-	return cleanMessage(err.Error())
+	return cleanMessage(jsonSchemaPrefix.ReplaceAllString(err.Error(), ""))
 }
+
+// jsonSchemaPrefix is the preamble of errors from the JSON Schema 2020-12
+// validator kin-openapi uses for OpenAPI 3.1.
+var jsonSchemaPrefix = regexp.MustCompile(`jsonschema validation failed with '[^']*'\s*-\s*`)
 
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
