@@ -26,7 +26,11 @@ func (p problem) String() string {
 	var b strings.Builder
 	b.WriteString(p.file)
 	if p.line > 0 {
-		b.WriteString(":")
+		if p.file == "" {
+			b.WriteString("line ")
+		} else {
+			b.WriteString(":")
+		}
 		b.WriteString(strconv.Itoa(p.line))
 	}
 	if p.pointer != "" {
@@ -353,9 +357,14 @@ func (b *bundler) transform(n *node, c ctx, file int32, at *seg) *node {
 			return b.ref(n, m, c, file, at)
 		}
 		var out []member
+		named := namedFields(c)
 		for i := range n.members {
 			m := &n.members[i]
 			nv := b.transform(m.val, child(c, m.key, b.v2), file, &seg{parent: at, key: m.key, idx: -1})
+			if named && (nv.kind == kNumber || nv.kind == kBool) && stringFields[m.key] {
+				// `version: 1.0` in YAML is a number; OpenAPI means the text.
+				nv = &node{kind: kString, text: nv.text, file: nv.file, line: nv.line}
+			}
 			if nv != m.val {
 				if out == nil {
 					out = append([]member(nil), n.members...)
@@ -445,6 +454,27 @@ func (b *bundler) ref(n *node, m *member, c ctx, file int32, at *seg) *node {
 		return b.transform(target, c, tfile, segsOf(tptr))
 	}
 	return withRef(n, "#"+loc)
+}
+
+// stringFields are the fields OpenAPI defines as strings that YAML authors
+// often leave unquoted (version: 1.0, title: 2048).
+var stringFields = map[string]bool{
+	"version": true, "title": true, "description": true, "summary": true, "operationId": true,
+	"name": true, "url": true, "termsOfService": true, "email": true, "identifier": true,
+	"format": true, "pattern": true, "host": true, "basePath": true, "tokenUrl": true,
+	"authorizationUrl": true, "refreshUrl": true, "bearerFormat": true, "openIdConnectUrl": true,
+	"externalValue": true, "operationRef": true, "propertyName": true,
+}
+
+// namedFields reports whether the members of an object in context c are
+// fields of an OpenAPI object (rather than names of paths, properties, ...).
+func namedFields(c ctx) bool {
+	switch c {
+	case cDoc, cOther, cComponents, cPathItem, cOperation, cParam, cHeader, cRequestBody,
+		cResponse, cMedia, cEncoding, cSchema, cExample, cSecScheme:
+		return true
+	}
+	return false
 }
 
 // withRef returns a copy of the $ref object n pointing at ref; siblings of

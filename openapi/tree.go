@@ -182,7 +182,7 @@ func parseJSON(data []byte, opt parseOptions) (*node, error) {
 	}
 	p.space()
 	if p.pos < len(p.data) {
-		return nil, p.errf("invalid JSON at line %d: unexpected %s after the document", p.line, p.describe())
+		return nil, p.errf("invalid JSON: unexpected %s after the document", p.describe())
 	}
 	return n, nil
 }
@@ -214,7 +214,7 @@ func (p *jsonParser) space() {
 
 func (p *jsonParser) value() (*node, error) {
 	if p.pos >= len(p.data) {
-		return nil, p.errf("invalid JSON at line %d: unexpected end of file", p.line)
+		return nil, p.errf("invalid JSON: unexpected end of file")
 	}
 	line := p.line
 	switch c := p.data[p.pos]; {
@@ -237,12 +237,12 @@ func (p *jsonParser) value() (*node, error) {
 	case c == 'n':
 		return p.literal("null", kNull)
 	}
-	return nil, p.errf("invalid JSON at line %d: unexpected %s", p.line, p.describe())
+	return nil, p.errf("invalid JSON: unexpected %s", p.describe())
 }
 
 func (p *jsonParser) literal(word string, k kind) (*node, error) {
 	if !bytes.HasPrefix(p.data[p.pos:], []byte(word)) {
-		return nil, p.errf("invalid JSON at line %d: unexpected %s", p.line, p.describe())
+		return nil, p.errf("invalid JSON: unexpected %s", p.describe())
 	}
 	p.pos += len(word)
 	n := &node{kind: k, file: p.opt.file, line: p.line}
@@ -269,12 +269,12 @@ func (p *jsonParser) number() (*node, error) {
 	if i < len(d) && d[i] == '0' {
 		i++
 	} else if digits() == 0 {
-		return nil, p.errf("invalid JSON at line %d: malformed number", p.line)
+		return nil, p.errf("invalid JSON: malformed number")
 	}
 	if i < len(d) && d[i] == '.' {
 		i++
 		if digits() == 0 {
-			return nil, p.errf("invalid JSON at line %d: malformed number", p.line)
+			return nil, p.errf("invalid JSON: malformed number")
 		}
 	}
 	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
@@ -283,7 +283,7 @@ func (p *jsonParser) number() (*node, error) {
 			i++
 		}
 		if digits() == 0 {
-			return nil, p.errf("invalid JSON at line %d: malformed number", p.line)
+			return nil, p.errf("invalid JSON: malformed number")
 		}
 	}
 	p.pos = i
@@ -303,23 +303,23 @@ func (p *jsonParser) string() (string, error) {
 			}
 			var s string
 			if err := json.Unmarshal(d[start-1:i+1], &s); err != nil {
-				return "", p.errf("invalid JSON at line %d: malformed string escape", p.line)
+				return "", p.errf("invalid JSON: malformed string escape")
 			}
 			return s, nil
 		case c == '\\':
 			escaped = true
 			i++ // skip the escaped character; \uXXXX is checked by json.Unmarshal
 		case c < 0x20:
-			return "", p.errf("invalid JSON at line %d: control character or line break inside a string", p.line)
+			return "", p.errf("invalid JSON: control character or line break inside a string")
 		}
 	}
-	return "", p.errf("invalid JSON at line %d: unterminated string", p.line)
+	return "", p.errf("invalid JSON: unterminated string")
 }
 
 func (p *jsonParser) enter() error {
 	p.depth++
 	if p.depth > p.opt.maxDepth {
-		return &parseError{line: int(p.line), msg: fmt.Sprintf("the document nests deeper than %d levels at line %d", p.opt.maxDepth, p.line)}
+		return &parseError{line: int(p.line), msg: fmt.Sprintf("the document nests deeper than %d levels", p.opt.maxDepth)}
 	}
 	return nil
 }
@@ -339,7 +339,7 @@ func (p *jsonParser) object() (*node, error) {
 	var seen map[string]int32
 	for {
 		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
-			return nil, p.errf("invalid JSON at line %d: expected a quoted key, found %s", p.line, p.describe())
+			return nil, p.errf("invalid JSON: expected a quoted key, found %s", p.describe())
 		}
 		keyLine := p.line
 		key, err := p.string()
@@ -347,11 +347,11 @@ func (p *jsonParser) object() (*node, error) {
 			return nil, err
 		}
 		if first, dup := checkDup(n.members, &seen, key, keyLine); dup {
-			return nil, &parseError{line: int(keyLine), msg: fmt.Sprintf("duplicate key %q at line %d (first defined at line %d)", key, keyLine, first)}
+			return nil, &parseError{line: int(keyLine), msg: fmt.Sprintf("duplicate key %q (first defined at line %d)", key, first)}
 		}
 		p.space()
 		if p.pos >= len(p.data) || p.data[p.pos] != ':' {
-			return nil, p.errf("invalid JSON at line %d: expected ':' after key %q, found %s", p.line, key, p.describe())
+			return nil, p.errf("invalid JSON: expected ':' after key %q, found %s", key, p.describe())
 		}
 		p.pos++
 		p.space()
@@ -371,7 +371,7 @@ func (p *jsonParser) object() (*node, error) {
 			p.depth--
 			return n, nil
 		}
-		return nil, p.errf("invalid JSON at line %d: expected ',' or '}', found %s", p.line, p.describe())
+		return nil, p.errf("invalid JSON: expected ',' or '}', found %s", p.describe())
 	}
 }
 
@@ -404,7 +404,7 @@ func (p *jsonParser) array() (*node, error) {
 			p.depth--
 			return n, nil
 		}
-		return nil, p.errf("invalid JSON at line %d: expected ',' or ']', found %s", p.line, p.describe())
+		return nil, p.errf("invalid JSON: expected ',' or ']', found %s", p.describe())
 	}
 }
 
@@ -519,6 +519,9 @@ func yamlError(err error) error {
 			j++
 		}
 		line, _ = strconv.Atoi(rest[:j])
+		if strings.HasPrefix(rest[j:], ": ") && i == 0 {
+			msg = rest[j+2:]
+		}
 	}
 	return &parseError{line: line, msg: "invalid YAML: " + msg}
 }
@@ -526,13 +529,13 @@ func yamlError(err error) error {
 func (c *yamlConverter) spend(n int, line int) error {
 	c.budget -= n
 	if c.budget < 0 {
-		return &parseError{line: line, msg: fmt.Sprintf("YAML aliases at line %d expand the document to too many values (an alias bomb?)", line)}
+		return &parseError{line: line, msg: "YAML aliases expand the document to too many values (an alias bomb?)"}
 	}
 	return nil
 }
 
 func (c *yamlConverter) tooDeep(line int) error {
-	return &parseError{line: line, msg: fmt.Sprintf("the document nests deeper than %d levels at line %d", c.opt.maxDepth, line)}
+	return &parseError{line: line, msg: fmt.Sprintf("the document nests deeper than %d levels", c.opt.maxDepth)}
 }
 
 func (c *yamlConverter) convert(y *yaml.Node, depth int) (*converted, error) {
@@ -542,10 +545,10 @@ func (c *yamlConverter) convert(y *yaml.Node, depth int) (*converted, error) {
 	if y.Kind == yaml.AliasNode {
 		target := y.Alias
 		if target == nil {
-			return nil, &parseError{line: y.Line, msg: fmt.Sprintf("unknown YAML alias at line %d", y.Line)}
+			return nil, &parseError{line: y.Line, msg: "unknown YAML alias"}
 		}
 		if c.active[target] {
-			return nil, &parseError{line: y.Line, msg: fmt.Sprintf("the YAML alias at line %d refers to a value that contains it", y.Line)}
+			return nil, &parseError{line: y.Line, msg: "the YAML alias refers to a value that contains it"}
 		}
 		cv, err := c.convert(target, depth)
 		if err != nil {
@@ -614,7 +617,7 @@ func (c *yamlConverter) convertValue(y *yaml.Node, depth int) (*converted, error
 				return nil, err
 			}
 			if first, dup := checkDup(n.members, &seen, key, int32(k.Line)); dup {
-				return nil, &parseError{line: k.Line, msg: fmt.Sprintf("duplicate key %q at line %d (first defined at line %d)", key, k.Line, first)}
+				return nil, &parseError{line: k.Line, msg: fmt.Sprintf("duplicate key %q (first defined at line %d)", key, first)}
 			}
 			cvv, err := c.convert(v, depth+1)
 			if err != nil {
@@ -636,7 +639,7 @@ func (c *yamlConverter) convertValue(y *yaml.Node, depth int) (*converted, error
 					return nil, err
 				}
 				if cs.n.kind != kObject {
-					return nil, &parseError{line: src.Line, msg: fmt.Sprintf("the YAML merge key at line %d must refer to a mapping", src.Line)}
+					return nil, &parseError{line: src.Line, msg: "the YAML merge key must refer to a mapping"}
 				}
 				for _, mm := range cs.n.members {
 					if n.member(mm.key) == nil {
@@ -652,7 +655,7 @@ func (c *yamlConverter) convertValue(y *yaml.Node, depth int) (*converted, error
 		}
 		return cv, nil
 	}
-	return nil, &parseError{line: y.Line, msg: fmt.Sprintf("unsupported YAML construct at line %d", y.Line)}
+	return nil, &parseError{line: y.Line, msg: "unsupported YAML construct"}
 }
 
 // yamlKey returns the text of a mapping key. Keys are compared as strings, as
@@ -662,7 +665,7 @@ func yamlKey(k *yaml.Node) (string, error) {
 		k = k.Alias
 	}
 	if k.Kind != yaml.ScalarNode {
-		return "", &parseError{line: k.Line, msg: fmt.Sprintf("a mapping key at line %d is not a plain value (complex YAML keys are not supported)", k.Line)}
+		return "", &parseError{line: k.Line, msg: "a mapping key is not a plain value (complex YAML keys are not supported)"}
 	}
 	if k.ShortTag() == "!!null" {
 		return "null", nil
