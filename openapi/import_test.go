@@ -431,7 +431,7 @@ func TestPrepareImportHandlesRealWorldQuirks(t *testing.T) {
 		{
 			name: "CRLF line endings, unquoted status codes, anchors and merge keys",
 			file: "crlf.yaml",
-			doc: strings.ReplaceAll("openapi: 3.0.0\ninfo: {title: CRLF, version: 1}\npaths:\n  /a:\n    get:\n      responses:\n        200: &ok\n          description: ok\n        201:\n          <<: *ok\n          headers: {}\n", "\n", "\r\n"),
+			doc:  strings.ReplaceAll("openapi: 3.0.0\ninfo: {title: CRLF, version: 1}\npaths:\n  /a:\n    get:\n      responses:\n        200: &ok\n          description: ok\n        201:\n          <<: *ok\n          headers: {}\n", "\n", "\r\n"),
 			check: func(t *testing.T, imp models.VersionImport) {
 				if len(imp.Operations) != 1 {
 					t.Errorf("operations %v", imp.Operations)
