@@ -1,27 +1,38 @@
 package models
 
+import "strings"
+
 // ReferenceModelVersion is bumped whenever the shape or meaning of Reference
 // changes, so stored render models built by an older Portico are rebuilt.
-const ReferenceModelVersion = 1
+const ReferenceModelVersion = 2
 
 // Reference is the render model of an API reference page: everything the
 // page shows, computed once per document (at import) from the OpenAPI
 // document. Fields named *HTML hold sanitized HTML produced by the markdown
 // package; every other string is plain text that views escape.
+//
+// Trees are finite and compact: a named component schema is expanded where
+// a body or parameter refers to it directly, and deeper references to named
+// schemas become links to their definition in Schemas, which is shown once.
 type Reference struct {
-	ModelVersion    int
-	Title           string
-	Version         string
-	OpenAPIVersion  string
-	DescriptionHTML string
-	Servers         []RefServer
-	SecuritySchemes []RefSecurityScheme
-	Groups          []RefGroup // operations grouped by tag, in document tag order
-	Webhooks        []RefOperation
-	Schemas         []RefSchemaDef // named component schemas, each rendered once
+	ModelVersion    int                 `json:"mv"`
+	Title           string              `json:"title,omitempty"`
+	Version         string              `json:"version,omitempty"`
+	OpenAPIVersion  string              `json:"oas,omitempty"`
+	DescriptionHTML string              `json:"desc,omitempty"`
+	Servers         []RefServer         `json:"servers,omitempty"`
+	SecuritySchemes []RefSecurityScheme `json:"sec,omitempty"`
+	Groups          []RefGroup          `json:"groups,omitempty"` // operations grouped by tag, in document tag order
+	Webhooks        []RefOperation      `json:"hooks,omitempty"`
+	Schemas         []RefSchemaDef      `json:"schemas,omitempty"` // named schemas, each rendered once
+	// TagsDerived is set when the document declares no tags at all and the
+	// groups were derived from the first path segment instead.
+	TagsDerived bool `json:"tagsDerived,omitempty"`
 }
 
-// OperationCount returns the number of operations in all groups.
+// OperationCount returns the number of operations in all groups. Each
+// operation is in exactly one group (its first tag), so this is the number
+// of operations of the document, webhooks excluded.
 func (r *Reference) OperationCount() int {
 	n := 0
 	for _, g := range r.Groups {
@@ -30,152 +41,227 @@ func (r *Reference) OperationCount() int {
 	return n
 }
 
-// RefServer is a server URL with its variables already shown in braces.
+// SchemaAnchor returns the element id of the definition of the named schema
+// in the page. Distinct names give distinct anchors.
+func SchemaAnchor(name string) string {
+	return "schema/" + AnchorEscape(name)
+}
+
+// SecurityAnchor returns the element id of a security scheme in the page.
+func SecurityAnchor(name string) string {
+	return "security/" + AnchorEscape(name)
+}
+
+// AnchorEscape makes s usable in an element id and a URL fragment without
+// quoting: ASCII letters, digits, '-', '_' and '.' are kept, every other
+// byte is written as "~XX" (hex). The mapping is injective.
+func AnchorEscape(s string) string {
+	safe := true
+	for i := 0; i < len(s); i++ {
+		if !anchorSafe(s[i]) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return s
+	}
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if anchorSafe(c) {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('~')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
+}
+
+func anchorSafe(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.'
+}
+
+// RefServer is a server URL as written, with its variables in braces.
 type RefServer struct {
-	URL             string
-	DescriptionHTML string
+	URL             string              `json:"url"`
+	DescriptionHTML string              `json:"desc,omitempty"`
+	Variables       []RefServerVariable `json:"vars,omitempty"`
+}
+
+// RefServerVariable is a variable of a server URL.
+type RefServerVariable struct {
+	Name            string   `json:"name"`
+	Default         string   `json:"default,omitempty"`
+	Enum            []string `json:"enum,omitempty"`
+	DescriptionHTML string   `json:"desc,omitempty"`
 }
 
 // RefSecurityScheme describes one security scheme.
 type RefSecurityScheme struct {
-	Name            string
-	Type            string // apiKey, http, oauth2, openIdConnect, mutualTLS
-	Summary         string // for example "API key in header X-API-Key", "HTTP bearer (JWT)"
-	DescriptionHTML string
-	Flows           []RefOAuthFlow
+	Name             string         `json:"name"`
+	Anchor           string         `json:"anchor"`
+	Type             string         `json:"type,omitempty"`    // apiKey, http, oauth2, openIdConnect, mutualTLS
+	Summary          string         `json:"summary,omitempty"` // for example "API key in header X-API-Key", "HTTP Bearer token (JWT)"
+	DescriptionHTML  string         `json:"desc,omitempty"`
+	OpenIDConnectURL string         `json:"oidc,omitempty"`
+	Flows            []RefOAuthFlow `json:"flows,omitempty"`
 }
 
 // RefOAuthFlow is one OAuth 2 flow of a security scheme.
 type RefOAuthFlow struct {
-	Kind             string // authorizationCode, clientCredentials, ...
-	AuthorizationURL string
-	TokenURL         string
-	Scopes           []RefKV
+	Kind             string  `json:"kind"` // authorizationCode, clientCredentials, implicit, password
+	AuthorizationURL string  `json:"authURL,omitempty"`
+	TokenURL         string  `json:"tokenURL,omitempty"`
+	RefreshURL       string  `json:"refreshURL,omitempty"`
+	Scopes           []RefKV `json:"scopes,omitempty"` // scope → description
 }
 
 // RefKV is a name with a text.
 type RefKV struct {
-	Key   string
-	Value string
+	Key   string `json:"k"`
+	Value string `json:"v,omitempty"`
 }
 
 // RefGroup is a tag with its operations.
 type RefGroup struct {
-	Tag             string
-	Anchor          string // element id, unique in the page
-	DescriptionHTML string
-	Operations      []RefOperation
+	Tag             string         `json:"tag"`
+	Anchor          string         `json:"anchor"` // element id, unique in the page
+	DescriptionHTML string         `json:"desc,omitempty"`
+	Operations      []RefOperation `json:"ops,omitempty"`
 }
 
-// RefOperation is one operation.
+// RefOperation is one operation (or one webhook, whose Path is its name).
 type RefOperation struct {
-	Anchor           string // element id and deep-link fragment, unique in the page
-	Method           string // upper case
-	Path             string
-	OperationID      string
-	Summary          string
-	DescriptionHTML  string
-	Deprecated       bool
-	Parameters       []RefParameter
-	RequestBody      *RefBody
-	Responses        []RefResponse
-	Security         []RefSecurityRequirement // alternatives; empty means none declared
-	SecurityOptional bool                     // an empty alternative ({}) allows anonymous calls
-	Curl             string                   // a ready-to-run curl command
+	Anchor           string                   `json:"anchor"` // element id and deep-link fragment, unique in the page
+	Method           string                   `json:"method"` // upper case
+	Path             string                   `json:"path"`
+	OperationID      string                   `json:"opid,omitempty"`
+	Summary          string                   `json:"summary,omitempty"` // the document's, else the first sentence of the description when short
+	DescriptionHTML  string                   `json:"desc,omitempty"`
+	Deprecated       bool                     `json:"depr,omitempty"`
+	Parameters       []RefParameter           `json:"params,omitempty"`
+	RequestBody      *RefBody                 `json:"body,omitempty"`
+	Responses        []RefResponse            `json:"resps,omitempty"`
+	Security         []RefSecurityRequirement `json:"sec,omitempty"`    // alternatives; empty means none declared
+	SecurityOptional bool                     `json:"secOpt,omitempty"` // an empty alternative ({}) allows anonymous calls
+	Curl             string                   `json:"curl,omitempty"`   // a ready-to-run curl command; empty for webhooks
+}
+
+// Title is the operation's summary, or its path when it has none.
+func (o *RefOperation) Title() string {
+	if o.Summary != "" {
+		return o.Summary
+	}
+	return o.Path
 }
 
 // RefSecurityRequirement is one alternative of an operation's security: all
 // of its schemes apply together.
 type RefSecurityRequirement struct {
-	Schemes []RefKV // scheme name → space-separated scopes
+	Schemes []RefKV `json:"schemes"` // scheme name → space-separated scopes
 }
 
 // RefParameter is a parameter or a response header.
 type RefParameter struct {
-	Name            string
-	In              string // path, query, header, cookie; empty for response headers
-	Required        bool
-	Deprecated      bool
-	DescriptionHTML string
-	Schema          *RefSchema
-	Example         string
+	Name            string     `json:"name"`
+	In              string     `json:"in,omitempty"` // path, query, header, cookie; empty for response headers
+	Required        bool       `json:"req,omitempty"`
+	Deprecated      bool       `json:"depr,omitempty"`
+	DescriptionHTML string     `json:"desc,omitempty"`
+	Schema          *RefSchema `json:"schema,omitempty"`
+	Example         string     `json:"ex,omitempty"` // from the document, as JSON (strings unquoted)
 }
 
 // RefBody is a request body.
 type RefBody struct {
-	Required        bool
-	DescriptionHTML string
-	Contents        []RefMedia
+	Required        bool       `json:"req,omitempty"`
+	DescriptionHTML string     `json:"desc,omitempty"`
+	Contents        []RefMedia `json:"contents,omitempty"`
 }
 
 // RefResponse is one response of an operation.
 type RefResponse struct {
-	Status          string // "200", "4XX", "default"
-	DescriptionHTML string
-	Headers         []RefParameter
-	Contents        []RefMedia
+	Status          string         `json:"status"` // "200", "4XX", "default"
+	DescriptionHTML string         `json:"desc,omitempty"`
+	Headers         []RefParameter `json:"headers,omitempty"`
+	Contents        []RefMedia     `json:"contents,omitempty"`
 }
 
 // RefMedia is one media type of a body.
 type RefMedia struct {
-	MediaType string
-	Schema    *RefSchema
-	Examples  []RefExample
+	MediaType  string       `json:"type"`
+	OtherTypes []string     `json:"also,omitempty"` // further media types with the same schema
+	Schema     *RefSchema   `json:"schema,omitempty"`
+	Examples   []RefExample `json:"examples,omitempty"`
 }
 
 // RefExample is an example value, pretty-printed.
 type RefExample struct {
-	Name      string
-	Summary   string
-	Value     string
-	Generated bool // built from the schema because the document gives none
+	Name            string `json:"name,omitempty"`
+	Summary         string `json:"summary,omitempty"`
+	DescriptionHTML string `json:"desc,omitempty"`
+	Value           string `json:"value,omitempty"`
+	ExternalURL     string `json:"url,omitempty"` // externalValue: the example lives at this URL
+	Generated       bool   `json:"gen,omitempty"` // built from the schema because the document gives none
 }
 
 // RefSchema is a node of a schema tree. Trees are finite: a reference that
 // loops back to a schema being expanded becomes a node with Cycle set, and
-// named schemas deeper than the expansion limit become a node with Ref set
+// named schemas not expanded here become a node with Ref and Collapsed set
 // and no children (the page links to the schema's definition).
 type RefSchema struct {
-	Ref                  string // name of the component schema this node refers to, if any
-	Type                 string // display type: "string", "integer", "array", "object", "string | null", ...
-	Format               string
-	Title                string
-	DescriptionHTML      string
-	Nullable             bool
-	ReadOnly             bool
-	WriteOnly            bool
-	Deprecated           bool
-	Enum                 []string
-	Const                string
-	Default              string
-	Example              string
-	Constraints          []string // human-readable: "≥ 1", "max length 35", "pattern ^[A-Z]{3}$", "unique items"
-	Properties           []RefProperty
-	Items                *RefSchema
-	AdditionalProperties *RefSchema
-	Composition          string // "allOf", "oneOf", "anyOf" or "not"
-	Variants             []*RefSchema
-	Discriminator        *RefDiscriminator
-	Cycle                bool // recursion stops here; see the definition of Ref
-	Collapsed            bool // not expanded here; see the definition of Ref
+	Ref                  string            `json:"ref,omitempty"`  // name of the schema this node refers to, if any (see Reference.Schemas)
+	Type                 string            `json:"type,omitempty"` // "string", "integer", "array", "object", "string | integer", "" (any, or a composition); never "null"
+	Format               string            `json:"fmt,omitempty"`
+	Title                string            `json:"title,omitempty"`
+	DescriptionHTML      string            `json:"desc,omitempty"`
+	Nullable             bool              `json:"null,omitempty"` // 3.0 nullable, or "null" in a 3.1 type array
+	ReadOnly             bool              `json:"ro,omitempty"`
+	WriteOnly            bool              `json:"wo,omitempty"`
+	Deprecated           bool              `json:"depr,omitempty"`
+	Enum                 []string          `json:"enum,omitempty"`  // JSON texts: `"active"`, `3`, `null`
+	Const                string            `json:"const,omitempty"` // JSON text
+	Default              string            `json:"def,omitempty"`   // JSON text
+	Example              string            `json:"ex,omitempty"`    // JSON text, compact
+	Constraints          []string          `json:"cons,omitempty"`  // human-readable: "≥ 1", "max length 35", "pattern ^[A-Z]{3}$", "unique items"
+	Properties           []RefProperty     `json:"props,omitempty"`
+	Items                *RefSchema        `json:"items,omitempty"`
+	AdditionalProperties *RefSchema        `json:"addl,omitempty"`
+	Extends              []string          `json:"ext,omitempty"`  // named schemas merged in from allOf
+	Composition          string            `json:"comp,omitempty"` // "allOf", "oneOf", "anyOf" or "not"
+	Variants             []*RefSchema      `json:"vars,omitempty"`
+	Discriminator        *RefDiscriminator `json:"disc,omitempty"`
+	Cycle                bool              `json:"cycle,omitempty"`     // recursion stops here; see the definition of Ref
+	Collapsed            bool              `json:"collapsed,omitempty"` // not expanded here; see the definition of Ref
+	Truncated            bool              `json:"trunc,omitempty"`     // nesting too deep to show here
+}
+
+// IsLeaf reports whether the node has no children to show.
+func (s *RefSchema) IsLeaf() bool {
+	return len(s.Properties) == 0 && s.Items == nil && s.AdditionalProperties == nil && len(s.Variants) == 0
 }
 
 // RefProperty is a named property of an object schema.
 type RefProperty struct {
-	Name     string
-	Required bool
-	Schema   *RefSchema
+	Name     string     `json:"name"`
+	Required bool       `json:"req,omitempty"`
+	Schema   *RefSchema `json:"schema"`
 }
 
 // RefDiscriminator is the discriminator of a oneOf/anyOf.
 type RefDiscriminator struct {
-	PropertyName string
-	Mapping      []RefKV // value → schema name
+	PropertyName string  `json:"prop"`
+	Mapping      []RefKV `json:"map,omitempty"` // value → schema name
 }
 
-// RefSchemaDef is a named component schema.
+// RefSchemaDef is a named schema: a component schema, or a schema in
+// another file of the bundle that is referred to by $ref.
 type RefSchemaDef struct {
-	Name   string
-	Anchor string
-	Schema *RefSchema
+	Name   string     `json:"name"`
+	Anchor string     `json:"anchor"`
+	Schema *RefSchema `json:"schema"`
 }
