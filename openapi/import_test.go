@@ -621,3 +621,26 @@ func TestLoaderRefusesExternalReferences(t *testing.T) {
 		}
 	}
 }
+
+func TestPrepareImportRefusesABadSlugOption(t *testing.T) {
+	_, err := prepare(t, SingleFile("pets.yaml", []byte(fmt.Sprintf(petstore, ""))), ImportOptions{APISlug: "Pet Store"})
+	assertRefused(t, err, models.Invalid, `The API slug "Pet Store" is not a slug`, "", 0)
+}
+
+// TestPrepareImportConcurrently runs imports side by side; run with -race.
+func TestPrepareImportConcurrently(t *testing.T) {
+	docs := []string{fmt.Sprintf(petstore, "        code: {type: string, pattern: '^(?!\\s)(.*)(\\S)$', example: ' x'}\n"), tinyDoc,
+		"swagger: '2.0'\ninfo: {title: T, version: 1}\npaths: {/a: {get: {responses: {200: {description: ok}}}}}\n"}
+	done := make(chan error)
+	for i := range 6 {
+		go func() {
+			_, err := PrepareImport(context.Background(), SingleFile("a.yaml", []byte(docs[i%len(docs)])), ImportOptions{})
+			done <- err
+		}()
+	}
+	for range 6 {
+		if err := <-done; err != nil {
+			t.Errorf("%v %v", err, models.DetailsOf(err))
+		}
+	}
+}

@@ -187,6 +187,9 @@ func (im *Importer) PrepareImport(ctx context.Context, b Bundle, opts ImportOpti
 		return models.VersionImport{}, fmt.Errorf("prepare import: %w", err)
 	}
 	if opts.APISlug != "" {
+		if models.Slugify(opts.APISlug) != opts.APISlug {
+			return models.VersionImport{}, models.Errorf(models.Invalid, "The API slug %q is not a slug (lower-case letters, digits and single dashes, for example %q).", opts.APISlug, models.Slugify(opts.APISlug))
+		}
 		imp.APISlug = opts.APISlug
 	}
 	if opts.State != "" {
