@@ -316,6 +316,7 @@ func TestPrepareImportNeverFollowsURLsOrLeavesTheBundle(t *testing.T) {
 	tests := []struct{ ref, why string }{
 		{local + "/pet.yaml#/Pet", "references to URLs are not followed"},
 		{"http://169.254.169.254/latest/meta-data/iam/security-credentials/", "references to URLs are not followed"},
+		{"http://0x7f000001/x.yaml", "references to URLs are not followed"},
 		{"https://[::1]/pet.yaml", "references to URLs are not followed"},
 		{"//127.0.0.1/pet.yaml", "references to URLs are not followed"},
 		{"file:///etc/passwd", "references to URLs are not followed"},
@@ -642,5 +643,60 @@ func TestPrepareImportConcurrently(t *testing.T) {
 		if err := <-done; err != nil {
 			t.Errorf("%v %v", err, models.DetailsOf(err))
 		}
+	}
+}
+
+// TestPrepareImportLocatesStructuralProblems checks that every problem kin
+// reports is turned into the file, line and pointer of the culprit.
+func TestPrepareImportLocatesStructuralProblems(t *testing.T) {
+	doc := `openapi: 3.0.3
+info: {title: Bad, version: 1}
+servers:
+  - url: https://{region}.example.com
+security:
+  - nope: []
+tags:
+  - name: a
+    externalDocs: {url: ':bad'}
+paths:
+  /a/{id}:
+    get:
+      responses:
+        '200': {description: ok}
+  /b:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                n: {type: array}
+      responses:
+        '200': {description: ok}
+components:
+  schemas:
+    X:
+      allOf:
+        - type: array
+    Y:
+      type: strin
+  securitySchemes:
+    k: {type: apiKey, name: k}
+`
+	_, err := prepare(t, SingleFile("bad.yaml", []byte(doc)), ImportOptions{})
+	want := []string{
+		"bad.yaml:30 #/components/schemas/X/allOf/0: when schema type is 'array', schema 'items' must be non-null",
+		`bad.yaml:31 #/components/schemas/Y: unsupported 'type' value "strin"`,
+		`bad.yaml:34 #/components/securitySchemes/k: security scheme of type 'apiKey' should have 'in'. It can be 'query', 'header' or 'cookie', not ""`,
+		"bad.yaml:12 #/paths/~1a~1{id}/get: operation GET /a/{id} must define exactly all path parameters (missing: [id])",
+		"bad.yaml:23 #/paths/~1b/post/requestBody/content/application~1json/schema/properties/n: when schema type is 'array', schema 'items' must be non-null",
+		"bad.yaml:4 #/servers/0: server has undeclared variables",
+		`bad.yaml:9 #/tags/0/externalDocs: url is incorrect: parse ":bad": missing protocol scheme`,
+		`bad.yaml:5 #/security: security requirement /security/0/nope refers to undefined security scheme "nope"`,
+	}
+	assertRefused(t, err, models.Invalid, "The document is not valid OpenAPI 3.0.3: 8 problems, the first: "+want[0], "", len(want))
+	if got := models.DetailsOf(err); !reflect.DeepEqual(got, want) {
+		t.Errorf("details\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -44,16 +45,23 @@ func (l *loaded) structuralProblems(ctx context.Context) []problem {
 		openapi3.EnableMultiError(),
 	}
 	err := l.doc.Validate(ctx, opts...)
-	for i, sr := range refs {
-		sr.Value = saved[i]
-	}
+	defer func() {
+		for i, sr := range refs {
+			sr.Value = saved[i]
+		}
+	}()
 	if err == nil {
 		return nil
 	}
+	var schemas []located
+	walkDoc(l.doc, docVisitor{schema: func(toks []string, s *openapi3.Schema) { schemas = append(schemas, located{toks, s}) }})
 	var probs []problem
 	seen := make(map[string]bool)
 	for _, e := range flatten(err) {
 		toks, msg := l.locate(e)
+		if deeper, leafMsg := refineSchema(ctx, schemas, toks, e, opts); deeper != nil {
+			toks, msg = deeper, leafMsg
+		}
 		p := l.problemAt(toks, msg)
 		if key := p.String(); !seen[key] {
 			seen[key] = true
@@ -61,6 +69,48 @@ func (l *loaded) structuralProblems(ctx context.Context) []problem {
 		}
 	}
 	return probs
+}
+
+// located is a schema with its pointer tokens.
+type located struct {
+	toks   []string
+	schema *openapi3.Schema
+}
+
+// refineSchema finds, among the schemas defined under toks, the deepest
+// one that fails on its own with the same error as e, so that an error kin
+// reports for a whole operation or component points at the schema itself.
+func refineSchema(ctx context.Context, schemas []located, toks []string, e error, opts []openapi3.ValidationOption) ([]string, string) {
+	want := leafError(e).Error()
+	var best []string
+	var bestMsg string
+	for _, c := range schemas {
+		if len(c.toks) <= len(toks) || !slices.Equal(c.toks[:len(toks)], toks) || len(c.toks) <= len(best) {
+			continue
+		}
+		err := c.schema.Validate(ctx, opts...)
+		if err == nil {
+			continue
+		}
+		for _, ce := range flatten(err) {
+			if leafError(ce).Error() == want {
+				best, bestMsg = c.toks, cleanMessage(leafError(ce).Error())
+				break
+			}
+		}
+	}
+	return best, bestMsg
+}
+
+// leafError follows a chain of single wrapped errors to its end.
+func leafError(err error) error {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err
+		}
+		err = next
+	}
 }
 
 // flatten lists the errors joined in err (kin's MultiError nests).
@@ -196,6 +246,23 @@ func (l *loaded) locate(err error) ([]string, string) {
 		case *openapi3.OAuthFlowFieldValidationError:
 			toks = append(toks, t.Field)
 			e = t.Cause
+		case *openapi3.PathParametersError:
+			if len(toks) > 0 && toks[len(toks)-1] == "paths" {
+				toks = append(toks, t.Path)
+			}
+			if m := strings.ToLower(t.Method); len(toks) == 0 || toks[len(toks)-1] != m {
+				toks = append(toks, m)
+			}
+			return toks, cleanMessage(e.Error())
+		case *openapi3.ServerURLTemplateError:
+			n, _, _ := l.walk(l.translate(toks))
+			for i, s := range n.itemsOf() {
+				if u, _ := s.get("url").str(); u == t.URL {
+					toks = append(toks, strconv.Itoa(i))
+					break
+				}
+			}
+			return toks, cleanMessage(e.Error())
 		case *openapi3.TagValidationError:
 			if i := l.tagIndex(t.Name); i >= 0 {
 				toks = append(toks, strconv.Itoa(i))
