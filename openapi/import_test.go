@@ -453,6 +453,55 @@ func TestPrepareImportHandlesRealWorldQuirks(t *testing.T) {
 			},
 		},
 		{
+			name: "Swagger 2.0 findings are located in the document as written",
+			file: "v2.yaml",
+			doc: `swagger: "2.0"
+info: {title: V2, version: "1"}
+paths:
+  /a/{id}:
+    parameters:
+      - {name: id, in: path, required: true, type: integer, default: abc}
+    post:
+      parameters:
+        - name: q
+          in: query
+          type: string
+          enum: [a, b]
+          default: c
+        - name: body
+          in: body
+          schema:
+            type: object
+            properties:
+              n: {type: integer, example: x}
+      responses:
+        200:
+          description: ok
+          schema: {$ref: '#/definitions/A'}
+          examples:
+            application/json: {id: wrong}
+          headers:
+            X-Rate: {type: integer, default: many}
+definitions:
+  A:
+    type: object
+    properties:
+      id: {type: integer}
+    example: {id: "1"}
+parameters:
+  limit: {name: limit, in: query, type: integer, default: lots}
+`,
+			warnings: []string{
+				"example-mismatch@v2.yaml:33 #/definitions/A/example",
+				"example-mismatch@v2.yaml:35 #/parameters/limit/default",
+				"example-mismatch@v2.yaml:6 #/paths/~1a~1{id}/parameters/0/default",
+				"example-mismatch@v2.yaml:13 #/paths/~1a~1{id}/post/parameters/0/default",
+				"example-mismatch@v2.yaml:19 #/paths/~1a~1{id}/post/parameters/1/schema/properties/n/example",
+				"example-mismatch@v2.yaml:27 #/paths/~1a~1{id}/post/responses/200/headers/X-Rate/default",
+				"example-mismatch@v2.yaml:25 #/paths/~1a~1{id}/post/responses/200/examples/application~1json",
+			},
+		},
+		{
 			name:     "3.1 license with url and identifier",
 			file:     "lic.yaml",
 			doc:      "openapi: 3.1.0\ninfo:\n  title: Lic\n  version: 1\n  license: {name: MIT, url: https://mit.example, identifier: MIT}\npaths: {}\n",
