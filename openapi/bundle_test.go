@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"fmt"
 	"hash/crc32"
 	"io/fs"
 	"os"
@@ -299,6 +300,7 @@ func TestReadZip(t *testing.T) {
 		{name: "inflating beyond its declared size", zip: lyingZip(t, 16<<20), kind: models.Invalid,
 			refused: "The zip entry openapi.yaml cannot be read: it is damaged."},
 		{name: "not a zip", zip: []byte("PK but not really"), kind: models.Invalid, refused: "The upload is not a readable zip file."},
+		{name: "far too many entries", zip: makeZip(t, petstore), lim: Limits{MaxFiles: 1}, kind: models.TooLarge, refused: "The zip holds 7 entries; the limit is 4."},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -318,6 +320,15 @@ func TestReadZip(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestReadDirRefusesHugeDirectories(t *testing.T) {
+	files := map[string]string{}
+	for i := range 9 {
+		files[fmt.Sprintf("d/f%d.yaml", i)] = "a: 1\n"
+	}
+	_, err := ReadDir(writeTree(t, files), "", Limits{MaxFiles: 2})
+	assertRefused(t, err, models.TooLarge, "holds more than 8 JSON or YAML files; name the root document.", "", 0)
 }
 
 func TestReadFileBundleDirectory(t *testing.T) {

@@ -285,6 +285,7 @@ func TestPrepareImportRefusesDeepNesting(t *testing.T) {
 		{"YAML", "deep.yaml", deepYAML, "deep.yaml:4: the document nests deeper than 200 levels"},
 		{"YAML beyond the parser's own limit", "deep.yaml", veryDeepYAML, "deep.yaml: invalid YAML: exceeded max depth of 10000"},
 		{"YAML through an alias", "deep.yaml", aliasDeep, "deep.yaml:5: the document nests deeper than 200 levels"},
+		{"YAML alias inside its own anchor", "loop.yaml", "openapi: 3.0.0\nx-a: &a [1, [*a]]\n", "loop.yaml:2: the YAML alias refers to a value that contains it"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

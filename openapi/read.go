@@ -76,10 +76,16 @@ func ReadDir(dir, root string, lim Limits) (Bundle, error) {
 				return nil
 			}
 			if isDocumentName(p) {
+				if len(candidates) >= maxCandidates(lim) {
+					return errTooManyCandidates
+				}
 				candidates = append(candidates, p)
 			}
 			return nil
 		})
+		if errors.Is(err, errTooManyCandidates) {
+			return Bundle{}, models.Errorf(models.TooLarge, "The directory %s holds more than %d JSON or YAML files; name the root document.", dir, maxCandidates(lim))
+		}
 		if err != nil {
 			return Bundle{}, models.Errorf(models.Invalid, "Cannot list the directory %s: %s.", dir, osProblem(err))
 		}
@@ -104,6 +110,9 @@ func ReadZip(data []byte, root string, lim Limits) (Bundle, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return Bundle{}, models.Errorf(models.Invalid, "The upload is not a readable zip file.")
+	}
+	if len(zr.File) > maxCandidates(lim) {
+		return Bundle{}, models.Errorf(models.TooLarge, "The zip holds %d entries; the limit is %d.", len(zr.File), maxCandidates(lim))
 	}
 	entries := make(map[string]*zip.File)
 	var candidates []string
@@ -168,6 +177,14 @@ func ReadZip(data []byte, root string, lim Limits) (Bundle, error) {
 	}
 	return readBundle(p, read, lim)
 }
+
+// errTooManyCandidates stops listing a directory that is far too large.
+var errTooManyCandidates = errors.New("too many files")
+
+// maxCandidates bounds the files looked at when listing a directory or a
+// zip: more than the files a bundle may hold, for READMEs and the like, but
+// not a whole disk.
+func maxCandidates(lim Limits) int { return 4 * lim.MaxFiles }
 
 // isDocumentName reports whether a file name looks like a JSON or YAML file.
 func isDocumentName(p string) bool {
