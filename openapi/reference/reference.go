@@ -196,14 +196,14 @@ func (b *builder) anchor(prefix, name string) string {
 	return a
 }
 
-// slug keeps letters, digits, '-', '_' and '.', and turns runs of anything
-// else into one '-'.
+// slug keeps letters, digits, '_' and '.', and turns runs of anything else
+// (dashes included) into one '-'.
 func slug(s string) string {
 	var sb strings.Builder
 	dash := false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-' {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' {
 			sb.WriteByte(c)
 			dash = false
 			continue

@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"path"
@@ -158,7 +159,7 @@ func (b *builder) children(n *models.RefSchema, s *openapi3.Schema, order []stri
 		n.AdditionalProperties = &models.RefSchema{}
 	}
 	vw := cw
-	vw.expand = w.expand && len(w.stack) == 0 && n.Ref == "" // variants of an inline oneOf at the top of a body
+	vw.expand = w.expand && len(w.stack) == 0 // variants of a oneOf at the top of a body
 	switch {
 	case len(s.OneOf) > 0:
 		n.Composition = "oneOf"
@@ -478,18 +479,30 @@ func typeLabel(s *openapi3.Schema) string {
 		return "object"
 	case s.Items != nil:
 		return "array"
+	case s.Const != nil:
+		return jsonKind(s.Const)
 	case len(s.Enum) > 0:
-		switch s.Enum[0].(type) {
-		case string:
-			return "string"
-		case bool:
-			return "boolean"
-		case float64, int, int64:
-			return "number"
-		}
+		return jsonKind(s.Enum[0])
 	}
 	if s.Type.Is(openapi3.TypeNull) {
 		return "null"
+	}
+	return ""
+}
+
+// jsonKind is the JSON type of a value from the document.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case string:
+		return "string"
+	case bool:
+		return "boolean"
+	case float64, float32, int, int64:
+		return "number"
+	case map[string]any:
+		return "object"
+	case []any:
+		return "array"
 	}
 	return ""
 }
@@ -550,13 +563,16 @@ func appendRange(out []string, what string, lo uint64, hi *uint64) []string {
 	return out
 }
 
-// jsonText renders a value from the document as compact JSON.
+// jsonText renders a value from the document as compact JSON, without
+// escaping HTML characters (views escape text).
 func jsonText(v any) string {
-	out, err := json.Marshal(v)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return ""
 	}
-	return string(out)
+	return strings.TrimSuffix(buf.String(), "\n")
 }
 
 // scalarText renders a parameter example: strings as they are, anything else
