@@ -153,7 +153,7 @@ func TestReferencePageShowsOperationParts(t *testing.T) {
 	}
 	tree := list.Find(`[data-testid="schema-tree"]`).First()
 	for _, name := range []string{"id", "name", "tag"} {
-		if tree.Find(`.ref-row > code:contains("` + name + `")`).Length() == 0 {
+		if tree.Find(`.ref-row > code:contains("`+name+`")`).Length() == 0 {
 			t.Errorf("response schema tree lacks property %q", name)
 		}
 	}
