@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/portico/portico/markdown"
@@ -48,7 +49,7 @@ func (h *ProductHandler) show(w http.ResponseWriter, r *http.Request) {
 		Product:         p,
 		Current:         cur,
 		HasCurrent:      ok,
-		DescriptionHTML: h.md.Render(desc),
+		DescriptionHTML: strings.TrimSpace(h.md.Render(desc)),
 	}
 	meta := h.pages.meta(r, p.API.Name+" · "+p.Subsidiary.Name, "apis")
 	meta.Description = p.API.Summary
