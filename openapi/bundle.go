@@ -345,10 +345,8 @@ func (b *bundler) transform(n *node, c ctx, file int32, at *seg) *node {
 	if n == nil || c == cData || b.fs.fatal != nil {
 		return n
 	}
-	if want := wantKind(c); want != kNull && n.kind != want && n.kind != kNull && !(n.kind == kObject && n.get("$ref") != nil) {
-		if !(c == cSchema && n.kind == kBool) {
-			b.fs.problem(file, n.line, at.pointer(), fmt.Sprintf("must be %s, not %s", want, n.kind))
-		}
+	if want := wantKind(c); want != kNull && n.kind != want && !(c == cSchema && n.kind == kBool) {
+		b.fs.problem(file, n.line, at.pointer(), fmt.Sprintf("must be %s, not %s", want, n.kind))
 		return n
 	}
 	switch n.kind {
@@ -360,6 +358,13 @@ func (b *bundler) transform(n *node, c ctx, file int32, at *seg) *node {
 		named := namedFields(c)
 		for i := range n.members {
 			m := &n.members[i]
+			if named && c != cOther { // cOther also holds maps: scopes, server variables, ...
+				if canon, ok := fieldNames[strings.ToLower(m.key)]; ok && canon != m.key {
+					// kin-openapi would read "Paths" or "$REF" as "paths" or "$ref".
+					b.fs.problem(file, m.line, (&seg{parent: at, key: m.key, idx: -1}).pointer(), fmt.Sprintf("unknown field %q (did you mean %q?)", m.key, canon))
+					continue
+				}
+			}
 			nv := b.transform(m.val, child(c, m.key, b.v2), file, &seg{parent: at, key: m.key, idx: -1})
 			if named && (nv.kind == kNumber || nv.kind == kBool) && stringFields[m.key] {
 				// `version: 1.0` in YAML is a number; OpenAPI means the text.
@@ -425,7 +430,7 @@ func (b *bundler) ref(n *node, m *member, c ctx, file int32, at *seg) *node {
 	if msg != "" {
 		return fail("$ref %q does not resolve: %s", ref, msg)
 	}
-	if want := wantKind(c); want != kNull && target.kind != want && target.kind != kNull && target.get("$ref") == nil {
+	if want := wantKind(c); want != kNull && target.kind != want && target.get("$ref") == nil && !(c == cSchema && target.kind == kBool) {
 		return fail("$ref %q must point to %s, but points to %s", ref, want, target.kind)
 	}
 	bk := bucket(c, b.v2)
@@ -465,6 +470,30 @@ var stringFields = map[string]bool{
 	"authorizationUrl": true, "refreshUrl": true, "bearerFormat": true, "openIdConnectUrl": true,
 	"externalValue": true, "operationRef": true, "propertyName": true,
 }
+
+// fieldNames maps the lower-case form of every field name OpenAPI (2.0 to
+// 3.1) and its JSON Schema dialects define to its proper spelling.
+var fieldNames = func() map[string]string {
+	m := make(map[string]string)
+	for _, f := range strings.Fields(`openapi swagger info servers paths webhooks components security tags
+		externalDocs jsonSchemaDialect host basePath schemes consumes produces definitions parameters
+		responses securityDefinitions title summary description termsOfService contact license version
+		name url email identifier variables enum default get put post delete options head patch trace
+		$ref operationId requestBody callbacks deprecated in required allowEmptyValue style explode
+		allowReserved schema example examples content encoding headers links value externalValue
+		operationRef server type format items collectionFormat maximum exclusiveMaximum minimum
+		exclusiveMinimum maxLength minLength pattern maxItems minItems uniqueItems multipleOf properties
+		additionalProperties allOf oneOf anyOf not discriminator readOnly writeOnly xml nullable
+		maxProperties minProperties propertyName mapping flows flow authorizationUrl tokenUrl refreshUrl
+		scopes scheme bearerFormat openIdConnectUrl implicit password clientCredentials authorizationCode
+		schemas requestBodies securitySchemes pathItems contentType namespace prefix attribute wrapped
+		const prefixItems contains patternProperties dependentSchemas propertyNames if then else
+		unevaluatedItems unevaluatedProperties $defs $id $schema $anchor $comment contentEncoding
+		contentMediaType contentSchema minContains maxContains dependentRequired additionalItems itemSchema`) {
+		m[strings.ToLower(f)] = f
+	}
+	return m
+}()
 
 // namedFields reports whether the members of an object in context c are
 // fields of an OpenAPI object (rather than names of paths, properties, ...).

@@ -256,10 +256,12 @@ func elem(c ctx) ctx {
 	return cOther
 }
 
-// wantKind is the node kind a context requires; kNull means "any".
+// wantKind is the node kind a context requires (a schema may also be a
+// boolean); kNull means "any". Null is not an object: kin-openapi cannot
+// handle a null path item, operation or schema.
 func wantKind(c ctx) kind {
 	switch c {
-	case cData, cOther, cSchema:
+	case cData, cOther:
 		return kNull
 	case cParams, cSchemaList:
 		return kArray
