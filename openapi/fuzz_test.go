@@ -17,6 +17,9 @@ func FuzzPrepareImport(f *testing.F) {
 		"openapi: 3.0.0\ninfo: {title: t, version: 1}\npaths:\n  /a:\n    get:\n      parameters:\n        - {name: q, in: query, schema: {type: string, pattern: '^(?!x)', example: 'y'}}\n      responses: {default: {description: d}}\n",
 		"openapi: 3.0.0\ninfo: {title: t, version: 1}\npaths: {}\nx-a: &a [1, 2]\nx-b: [*a, *a]\n",
 		"openapi: 3.0.0\ninfo: {title: t, version: 1}\npaths: {}\ncomponents:\n  schemas:\n    A: {allOf: [{$ref: '#/components/schemas/A'}], discriminator: {propertyName: k}}\n",
+		// Found by fuzzing: kin-openapi reads "pAths" as paths and panics on a null path item.
+		"swagger: '2.0'#0000000000000000000000000000\npAths:\n 00000000:",
+		"swagger: '2.0'\npaths:\n /a:\n",
 	} {
 		f.Add([]byte(seed))
 	}

@@ -677,9 +677,9 @@ func TestLoaderRefusesExternalReferences(t *testing.T) {
 	}
 }
 
-func TestPrepareImportRefusesABadSlugOption(t *testing.T) {
-	_, err := prepare(t, SingleFile("pets.yaml", []byte(fmt.Sprintf(petstore, ""))), ImportOptions{APISlug: "Pet Store"})
-	assertRefused(t, err, models.Invalid, `The API slug "Pet Store" is not a slug`, "", 0)
+func TestPrepareImportRefusesBadOptions(t *testing.T) {
+	_, err := prepare(t, SingleFile("pets.yaml", []byte(fmt.Sprintf(petstore, ""))), ImportOptions{APISlug: "Pet Store", State: "live", Audience: "all"})
+	assertRefused(t, err, models.Invalid, `The API slug "Pet Store" is not a slug`, `The audience "all" is not one of public, partner, internal.`, 3)
 }
 
 // TestPrepareImportConcurrently runs imports side by side; run with -race.

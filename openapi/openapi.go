@@ -136,8 +136,10 @@ func BuildRenderModel(ctx context.Context, b Bundle, lim Limits) ([]byte, error)
 // PrepareImport is the package-level PrepareImport with this importer's
 // renderer.
 func (im *Importer) PrepareImport(ctx context.Context, b Bundle, opts ImportOptions) (models.VersionImport, error) {
-	lim := opts.Limits.orDefault()
-	l, err := load(ctx, b, lim)
+	if err := opts.validate(); err != nil {
+		return models.VersionImport{}, err
+	}
+	l, err := load(ctx, b, opts.Limits.orDefault())
 	if err != nil {
 		return models.VersionImport{}, err
 	}
@@ -145,11 +147,23 @@ func (im *Importer) PrepareImport(ctx context.Context, b Bundle, opts ImportOpti
 	if probs := l.structuralProblems(ctx); len(probs) > 0 {
 		return models.VersionImport{}, refusal(fmt.Sprintf("The document is not valid OpenAPI %s:", l.version), probs)
 	}
-	if err := ctx.Err(); err != nil {
-		return models.VersionImport{}, err
-	}
 	meta, err := l.portico()
 	if err != nil {
+		return models.VersionImport{}, err
+	}
+	meta.apply(opts)
+	version := l.infoString("version")
+	var probs []problem
+	if meta.api == "" {
+		probs = append(probs, l.infoProblem("title", fmt.Sprintf("the title %q gives no usable API slug; set info.x-portico.api or pass one", l.title())))
+	}
+	if models.VersionSlug(version) == "" {
+		probs = append(probs, l.infoProblem("version", fmt.Sprintf("the version %q gives no usable URL segment", version)))
+	}
+	if len(probs) > 0 {
+		return models.VersionImport{}, refusal("The document cannot be listed:", probs)
+	}
+	if err := ctx.Err(); err != nil {
 		return models.VersionImport{}, err
 	}
 	warnings = append(warnings, l.contentWarnings(ctx)...)
@@ -160,7 +174,11 @@ func (im *Importer) PrepareImport(ctx context.Context, b Bundle, opts ImportOpti
 	if err != nil {
 		return models.VersionImport{}, fmt.Errorf("prepare import: %w", err)
 	}
-	imp := models.VersionImport{
+	doc, err := l.document()
+	if err != nil {
+		return models.VersionImport{}, fmt.Errorf("prepare import: %w", err)
+	}
+	return models.VersionImport{
 		APISlug:        meta.api,
 		APIName:        l.title(),
 		APISummary:     meta.summary,
@@ -168,12 +186,14 @@ func (im *Importer) PrepareImport(ctx context.Context, b Bundle, opts ImportOpti
 		Audience:       meta.audience,
 		Tags:           l.tags(meta.tags),
 		Featured:       meta.featured,
-		Version:        l.infoString("version"),
+		Version:        version,
+		VersionSlug:    models.VersionSlug(version),
 		State:          meta.state,
 		OpenAPIVersion: l.version,
 		Format:         l.fs.fmts[l.root],
 		RootPath:       l.fs.paths[l.root],
 		Files:          l.files,
+		Document:       doc,
 		DocumentHash:   BundleHash(l.files),
 		Title:          l.title(),
 		Description:    l.infoString("description"),
@@ -181,37 +201,25 @@ func (im *Importer) PrepareImport(ctx context.Context, b Bundle, opts ImportOpti
 		Operations:     l.operations(),
 		Warnings:       warnings,
 		RenderModel:    model,
+	}, nil
+}
+
+// validate checks the options a caller passes.
+func (o ImportOptions) validate() error {
+	var details []string
+	if o.APISlug != "" && models.Slugify(o.APISlug) != o.APISlug {
+		details = append(details, fmt.Sprintf("The API slug %q is not a slug (lower-case letters, digits and single dashes, for example %q).", o.APISlug, models.Slugify(o.APISlug)))
 	}
-	imp.VersionSlug = models.VersionSlug(imp.Version)
-	if imp.Document, err = l.document(); err != nil {
-		return models.VersionImport{}, fmt.Errorf("prepare import: %w", err)
+	if o.State != "" && !o.State.Valid() {
+		details = append(details, fmt.Sprintf("The state %q is not one of draft, in_review, published, deprecated, retired.", o.State))
 	}
-	if opts.APISlug != "" {
-		if models.Slugify(opts.APISlug) != opts.APISlug {
-			return models.VersionImport{}, models.Errorf(models.Invalid, "The API slug %q is not a slug (lower-case letters, digits and single dashes, for example %q).", opts.APISlug, models.Slugify(opts.APISlug))
-		}
-		imp.APISlug = opts.APISlug
+	if o.Audience != "" && !o.Audience.Valid() {
+		details = append(details, fmt.Sprintf("The audience %q is not one of public, partner, internal.", o.Audience))
 	}
-	if opts.State != "" {
-		imp.State = opts.State
+	if len(details) == 0 {
+		return nil
 	}
-	if opts.Audience != "" {
-		imp.Audience = opts.Audience
-	}
-	if opts.Featured != nil {
-		imp.Featured = *opts.Featured
-	}
-	var probs []problem
-	if imp.APISlug == "" {
-		probs = append(probs, l.infoProblem("title", fmt.Sprintf("the title %q gives no usable API slug; set info.x-portico.api or pass one", imp.Title)))
-	}
-	if imp.VersionSlug == "" {
-		probs = append(probs, l.infoProblem("version", fmt.Sprintf("the version %q gives no usable URL segment", imp.Version)))
-	}
-	if len(probs) > 0 {
-		return models.VersionImport{}, refusal("The document cannot be listed:", probs)
-	}
-	return imp, nil
+	return &models.Error{Kind: models.Invalid, Message: strings.Join(details, " "), Details: details}
 }
 
 // BuildRenderModel is the package-level BuildRenderModel with this
@@ -637,6 +645,22 @@ type porticoMeta struct {
 	state                     models.State
 	tags                      []string
 	featured                  bool
+}
+
+// apply lets the caller's options override the document's settings.
+func (m *porticoMeta) apply(o ImportOptions) {
+	if o.APISlug != "" {
+		m.api = o.APISlug
+	}
+	if o.State != "" {
+		m.state = o.State
+	}
+	if o.Audience != "" {
+		m.audience = o.Audience
+	}
+	if o.Featured != nil {
+		m.featured = *o.Featured
+	}
 }
 
 // portico reads info.x-portico and fills in what it leaves out.
