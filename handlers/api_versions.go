@@ -140,7 +140,8 @@ func (h *APIVersionsHandler) readBundle(w http.ResponseWriter, r *http.Request) 
 	}
 	root := strings.TrimSpace(r.URL.Query().Get("root"))
 	switch mt {
-	case "application/json", "application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml":
+	case "application/json", "application/vnd.oai.openapi+json",
+		"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "application/vnd.oai.openapi":
 		data, err := h.readAll(w, r, h.lim.MaxBytes)
 		if err != nil {
 			return openapi.Bundle{}, err
@@ -149,7 +150,7 @@ func (h *APIVersionsHandler) readBundle(w http.ResponseWriter, r *http.Request) 
 			return openapi.Bundle{}, models.Errorf(models.Invalid, "The request body is empty: send the OpenAPI document as the body.")
 		}
 		ext := ".yaml"
-		if mt == "application/json" {
+		if strings.HasSuffix(mt, "json") {
 			ext = ".json"
 		}
 		return openapi.SingleFile("openapi"+ext, data), nil

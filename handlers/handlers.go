@@ -8,6 +8,7 @@ package handlers
 import (
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
@@ -94,7 +95,13 @@ func newPortal(opts Options, st Store) *portal {
 		withSettings(st),
 		middleware.GetHead,
 	)
-	r.NotFound(errs.notFound)
+	r.NotFound(func(w http.ResponseWriter, req *http.Request) {
+		if to, ok := withoutTrailingSlash(r, req); ok {
+			http.Redirect(w, req, to, http.StatusMovedPermanently)
+			return
+		}
+		errs.notFound(w, req)
+	})
 	r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) {
 		errs.methodNotAllowed(w, req, r)
 	})
@@ -116,4 +123,30 @@ func newPortal(opts Options, st Store) *portal {
 		})
 	})
 	return &portal{handler: r, refs: versions.refs}
+}
+
+// withoutTrailingSlash returns where to send a GET or HEAD request for
+// "/apis/" and the like: the same path without the trailing slash, when
+// that path exists. The target is always a local path: it never starts
+// with "//" or "/\", so the redirect cannot lead off the site.
+func withoutTrailingSlash(routes chi.Routes, r *http.Request) (string, bool) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return "", false
+	}
+	p := r.URL.Path
+	if len(p) < 2 || !strings.HasSuffix(p, "/") || strings.HasPrefix(p, "/static/") {
+		return "", false
+	}
+	p = strings.TrimRight(p, "/")
+	if p == "" || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\\\x00\r\n\t") {
+		return "", false
+	}
+	if !routes.Match(chi.NewRouteContext(), http.MethodGet, p) {
+		return "", false
+	}
+	to := (&url.URL{Path: p, RawQuery: r.URL.RawQuery}).String()
+	if !strings.HasPrefix(to, "/") || strings.HasPrefix(to, "//") {
+		return "", false
+	}
+	return to, true
 }

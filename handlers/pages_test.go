@@ -525,3 +525,55 @@ func TestDownloads(t *testing.T) {
 		t.Error("the YAML download is not the document as uploaded")
 	}
 }
+
+func TestCatalog_FilterOptionsShowCounts(t *testing.T) {
+	tp := newTestPortal(t)
+	tp.seedCatalog(t)
+	options := func(doc *goquery.Document, id string) (texts []string, selected string) {
+		byTestID(doc, id).Find("option").Each(func(_ int, s *goquery.Selection) {
+			texts = append(texts, strings.TrimSpace(s.Text()))
+			if _, ok := s.Attr("selected"); ok {
+				selected, _ = s.Attr("value")
+			}
+		})
+		return texts, selected
+	}
+
+	doc := parseHTML(t, tp.get(t, "/apis").Body)
+	subs, _ := options(doc, "filter-subsidiary")
+	for _, want := range []string{"All companies", "Meridian Bank (2)", "Meridian Insurance (1)"} {
+		if !slices.Contains(subs, want) {
+			t.Errorf("company options %q lack %q", subs, want)
+		}
+	}
+	tags, _ := options(doc, "filter-tag")
+	for _, want := range []string{"All tags", "accounts (1)", "payments (1)", "quotes (1)"} {
+		if !slices.Contains(tags, want) {
+			t.Errorf("tag options %q lack %q", tags, want)
+		}
+	}
+	states, _ := options(doc, "filter-state")
+	if !slices.Equal(states, []string{"Any state", "Published", "Deprecated", "Retired"}) {
+		t.Errorf("state options = %q", states)
+	}
+
+	filtered := parseHTML(t, tp.get(t, "/apis?subsidiary=bank&state=deprecated").Body)
+	if _, sel := options(filtered, "filter-subsidiary"); sel != "bank" {
+		t.Errorf("selected company = %q, want bank", sel)
+	}
+	if _, sel := options(filtered, "filter-state"); sel != "deprecated" {
+		t.Errorf("selected state = %q, want deprecated", sel)
+	}
+	var chips []string
+	byTestID(filtered, "active-filter").Each(func(_ int, s *goquery.Selection) {
+		href, _ := s.Attr("href")
+		chips = append(chips, strings.Join(strings.Fields(s.Text()), " ")+" → "+href)
+	})
+	want := []string{
+		"Company: Meridian Bank × (remove this filter) → /apis?state=deprecated",
+		"State: Deprecated × (remove this filter) → /apis?subsidiary=bank",
+	}
+	if !slices.Equal(chips, want) {
+		t.Errorf("active filters = %q, want %q", chips, want)
+	}
+}

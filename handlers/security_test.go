@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -174,6 +175,37 @@ func TestNotFoundAndMethodNotAllowed(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestTrailingSlash_RedirectsOnlyWithinTheSite(t *testing.T) {
+	tp := newTestPortal(t)
+	tests := []struct {
+		path       string
+		wantStatus int
+		wantTo     string
+	}{
+		{"/apis/", http.StatusMovedPermanently, "/apis"},
+		{"/apis/?q=cards", http.StatusMovedPermanently, "/apis?q=cards"},
+		{"/api/v1/apis/", http.StatusMovedPermanently, "/api/v1/apis"},
+		{"//evil.example/", http.StatusNotFound, ""},
+		{"/%2F%2Fevil.example/", http.StatusNotFound, ""},
+		{"/%5Cevil.example/", http.StatusNotFound, ""},
+		{"/\\evil.example/", http.StatusNotFound, ""},
+		{"/%09/evil.example/", http.StatusNotFound, ""},
+		{"/no/such/page/", http.StatusNotFound, ""},
+	}
+	for _, tc := range tests {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.URL, _ = url.ParseRequestURI(tc.path)
+		r.RequestURI = tc.path
+		rec := tp.do(r)
+		if rec.Code != tc.wantStatus {
+			t.Errorf("%s: status %d, want %d", tc.path, rec.Code, tc.wantStatus)
+		}
+		if got := rec.Header().Get("Location"); got != tc.wantTo {
+			t.Errorf("%s: Location = %q, want %q", tc.path, got, tc.wantTo)
+		}
 	}
 }
 
