@@ -302,13 +302,6 @@ func schemaHref(name string) string { return "#" + models.SchemaAnchor(name) }
 
 func securityHref(name string) string { return "#" + models.SecurityAnchor(name) }
 
-func opCount(n int) string {
-	if n == 1 {
-		return "1 operation"
-	}
-	return itoa(n) + " operations"
-}
-
 func propCount(n int) string {
 	if n == 1 {
 		return "1 property"

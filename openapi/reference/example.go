@@ -195,7 +195,7 @@ func (g *exGen) value(sr *openapi3.SchemaRef, depth int) (any, bool) {
 
 	order := g.b.propOrder(s)
 	if len(s.AllOf) > 0 {
-		w := walk{stack: slices.Clone(g.stack), names: make([]string, len(g.stack))}
+		w := walk{stack: slices.Clone(g.stack), names: make([]string, len(g.stack)), depth: depth}
 		if m, mo, _, ok := g.b.mergeAllOf(s, w); ok {
 			s, order = m, mo
 		} else {

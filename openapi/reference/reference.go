@@ -757,17 +757,20 @@ func (b *builder) schemaDefs() []models.RefSchemaDef {
 	return out
 }
 
+// originLine is where an element is written, as one number that orders
+// positions (line, then column: a document may be JSON on one line). It is 0
+// when the document was loaded without origins.
 func originLine(o *openapi3.Origin) int {
 	if o == nil || o.Key == nil {
 		return 0
 	}
-	return o.Key.Line
+	return o.Key.Line<<24 | o.Key.Column&(1<<24-1)
 }
 
 // refLine is where a schema is written: where its $ref is, for a reference.
 func refLine(sr *openapi3.SchemaRef) int {
 	if sr.Origin != nil && sr.Origin.Key != nil {
-		return sr.Origin.Key.Line
+		return originLine(sr.Origin)
 	}
 	if sr.Value != nil {
 		return originLine(sr.Value.Origin)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/portico/portico/markdown"
 	"github.com/portico/portico/models"
 	"github.com/portico/portico/openapi/reference/reftest"
@@ -145,6 +146,28 @@ paths:
 	}
 	if !ref.TagsDerived {
 		t.Error("TagsDerived not set")
+	}
+}
+
+func TestBuildKeepsDocumentOrderWithOrigins(t *testing.T) {
+	loader := openapi3.NewLoader()
+	loader.IncludeOrigin = true
+	doc, err := loader.LoadFromData([]byte(featuresDoc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := Build(doc, markdown.New())
+	account := findDef(t, ref, "Account")
+	want := []string{"id", "balance", "currency", "status", "nickname", "password", "legacyCode", "labels", "metadata", "owner", "parent", "rate"}
+	if got := propNames(account); !slices.Equal(got, want) {
+		t.Errorf("properties = %v, want document order %v", got, want)
+	}
+	var defs []string
+	for _, d := range ref.Schemas {
+		defs = append(defs, d.Name)
+	}
+	if want := []string{"Account", "Money", "Currency", "Person", "Customer", "Payment", "CardPayment", "BankPayment", "Problem"}; !slices.Equal(defs, want) {
+		t.Errorf("schemas = %v, want document order %v", defs, want)
 	}
 }
 

@@ -246,6 +246,9 @@ func isLeafSchema(s *openapi3.Schema) bool {
 // from s, else from the first member that has them. It fails when members
 // disagree on the type, and the caller shows the members as variants.
 func (b *builder) mergeAllOf(s *openapi3.Schema, w walk) (*openapi3.Schema, []string, []string, bool) {
+	if w.depth > maxDepth {
+		return nil, nil, nil, false // allOf nested this deep: show the members
+	}
 	m := *s
 	m.AllOf = nil
 	m.Properties = openapi3.Schemas{}
