@@ -1,5 +1,3 @@
-//go:build wip
-
 // Command portico runs Portico: the developer portal, API catalog and API
 // gateway of a financial group, in one binary.
 //
