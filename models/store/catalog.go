@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -20,13 +21,56 @@ const (
 	defaultFeatured = 6
 )
 
-// catalogOrders are the only ORDER BY clauses catalog queries use; m.rank is
-// the full-text rank (bm25 on SQLite: lower is better; ts_rank on
-// PostgreSQL: higher is better).
+// maxMatches bounds how many full-text matches a search ranks: the best
+// 10,000 are far more than anyone pages through.
+const maxMatches = 10_000
+
+// Ranking queries: the only ORDER BY clauses of full-text matching. Column
+// weights of bm25: name, summary, tags, description, versions, operations.
+var matchQueries = map[string]string{
+	DialectSQLite: "SELECT rowid FROM catalog_fts WHERE catalog_fts MATCH ? " +
+		"ORDER BY bm25(catalog_fts, 10.0, 4.0, 6.0, 2.0, 1.0, 1.5), rowid LIMIT ?",
+	DialectPostgres: "SELECT api_id FROM catalog_search, to_tsquery('simple', ?) AS tq WHERE document @@ tq " +
+		"ORDER BY ts_rank(document, tq) DESC, api_id LIMIT ?",
+}
+
+// catalogOrders are the only ORDER BY clauses of catalog lists: by name
+// (featured first), or in the order of the ranked matches joined as m.
 var catalogOrders = map[string]string{
 	"name":               "a.featured DESC, lower(a.name) ASC, a.id ASC",
-	"relevance/sqlite":   "m.rank ASC, a.featured DESC, lower(a.name) ASC, a.id ASC",
-	"relevance/postgres": "m.rank DESC, a.featured DESC, lower(a.name) ASC, a.id ASC",
+	"relevance/sqlite":   "m.key ASC",
+	"relevance/postgres": "m.ord ASC",
+}
+
+// matchText returns the IDs of the APIs whose search text matches every
+// term, best first.
+func (s *Store) matchText(db *gorm.DB, terms []string) ([]int64, error) {
+	query := ftsMatch(terms)
+	if s.dialect == DialectPostgres {
+		query = tsQuery(terms)
+	}
+	ids := []int64{}
+	err := db.Raw(matchQueries[s.dialect], query, maxMatches).Scan(&ids).Error
+	return ids, err
+}
+
+// idList encodes IDs as one bind parameter: a JSON array for SQLite's
+// json_each, an array literal for PostgreSQL's bigint[].
+func (s *Store) idList(ids []int64) string {
+	var b strings.Builder
+	open, close := "[", "]"
+	if s.dialect == DialectPostgres {
+		open, close = "{", "}"
+	}
+	b.WriteString(open)
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	b.WriteString(close)
+	return b.String()
 }
 
 // catalogSQL builds the FROM and WHERE of a catalog query. Every value is
@@ -72,25 +116,22 @@ const (
 	exceptTag        = "tag"
 )
 
-// catalogFilter returns the query for the entries matching q. The text
-// condition is a semi-join unless ranked, in which case it joins the ranked
-// matches as m. except leaves out one filter, so that a facet counts what
-// choosing another value of it would give.
-func (s *Store) catalogFilter(q models.CatalogQuery, terms []string, ranked bool, except string) *catalogSQL {
+// catalogFilter returns the query for the entries matching q. matched, when
+// not nil, holds the full-text matches (see matchText); ranked joins them as
+// m for ordering, else they are a semi-join. except leaves out one filter,
+// so that a facet counts what choosing another value of it would give.
+func (s *Store) catalogFilter(q models.CatalogQuery, matched []int64, ranked bool, except string) *catalogSQL {
 	c := &catalogSQL{}
-	if len(terms) > 0 {
+	if matched != nil {
 		switch {
 		case s.dialect == DialectPostgres && ranked:
-			c.join("JOIN (SELECT api_id, ts_rank(document, to_tsquery('simple', ?)) AS rank FROM catalog_search WHERE document @@ to_tsquery('simple', ?)) m ON m.api_id = a.id",
-				tsQuery(terms), tsQuery(terms))
+			c.join("JOIN unnest(?::bigint[]) WITH ORDINALITY AS m (id, ord) ON m.id = a.id", s.idList(matched))
 		case s.dialect == DialectPostgres:
-			c.where("a.id IN (SELECT api_id FROM catalog_search WHERE document @@ to_tsquery('simple', ?))", tsQuery(terms))
-		case ranked:
-			// Column weights: name, summary, tags, description, versions, operations.
-			c.join("JOIN (SELECT rowid AS api_id, bm25(catalog_fts, 10.0, 4.0, 6.0, 2.0, 1.0, 1.5) AS rank FROM catalog_fts WHERE catalog_fts MATCH ?) m ON m.api_id = a.id",
-				ftsMatch(terms))
+			c.where("a.id = ANY (?::bigint[])", s.idList(matched))
 		default:
-			c.where("a.id IN (SELECT rowid FROM catalog_fts WHERE catalog_fts MATCH ?)", ftsMatch(terms))
+			// A join rather than IN (SELECT ...): SQLite would build a
+			// temporary index of the list for IN on every query.
+			c.join("JOIN json_each(?) m ON m.value = a.id", s.idList(matched))
 		}
 	}
 	if q.Subsidiary != "" && except != exceptSubsidiary {
@@ -143,7 +184,20 @@ func (s *Store) SearchCatalog(ctx context.Context, q models.CatalogQuery) (model
 	terms := queryTerms(q.Q)
 	db := s.read(ctx)
 
-	sql, args := s.catalogFilter(q, terms, false, exceptNone).query("COUNT(*)", "")
+	// The full-text match runs once; the count, the page and the facets
+	// reuse its result.
+	var matched []int64
+	if len(terms) > 0 {
+		var err error
+		if matched, err = s.matchText(db, terms); err != nil {
+			return page, translate("search catalog text", "catalog", err)
+		}
+		if len(matched) == 0 {
+			return page, nil
+		}
+	}
+
+	sql, args := s.catalogFilter(q, matched, false, exceptNone).query("COUNT(*)", "")
 	var total int64
 	if err := db.Raw(sql, args...).Scan(&total).Error; err != nil {
 		return page, translate("count catalog", "catalog", err)
@@ -152,10 +206,10 @@ func (s *Store) SearchCatalog(ctx context.Context, q models.CatalogQuery) (model
 
 	if offset := (page.Page - 1); total > 0 && offset < (page.Total+page.PerPage-1)/page.PerPage {
 		order := catalogOrders["name"]
-		if len(terms) > 0 {
+		if matched != nil {
 			order = catalogOrders["relevance/"+s.dialect]
 		}
-		sql, args := s.catalogFilter(q, terms, len(terms) > 0, exceptNone).
+		sql, args := s.catalogFilter(q, matched, matched != nil, exceptNone).
 			query("a.id", "ORDER BY "+order+" LIMIT ? OFFSET ?", page.PerPage, offset*page.PerPage)
 		var ids []int64
 		if err := db.Raw(sql, args...).Scan(&ids).Error; err != nil {
@@ -169,10 +223,10 @@ func (s *Store) SearchCatalog(ctx context.Context, q models.CatalogQuery) (model
 	}
 
 	var err error
-	if page.Subsidiaries, err = s.subsidiaryFacet(db, q, terms); err != nil {
+	if page.Subsidiaries, err = s.subsidiaryFacet(db, q, matched); err != nil {
 		return page, translate("count catalog subsidiaries", "catalog", err)
 	}
-	if page.Tags, err = s.tagFacet(db, q, terms); err != nil {
+	if page.Tags, err = s.tagFacet(db, q, matched); err != nil {
 		return page, translate("count catalog tags", "catalog", err)
 	}
 	return page, nil
@@ -180,8 +234,8 @@ func (s *Store) SearchCatalog(ctx context.Context, q models.CatalogQuery) (model
 
 // subsidiaryFacet counts the matching entries per subsidiary, ignoring the
 // subsidiary filter, in name order.
-func (s *Store) subsidiaryFacet(db *gorm.DB, q models.CatalogQuery, terms []string) ([]models.Facet, error) {
-	c := s.catalogFilter(q, terms, false, exceptSubsidiary)
+func (s *Store) subsidiaryFacet(db *gorm.DB, q models.CatalogQuery, matched []int64) ([]models.Facet, error) {
+	c := s.catalogFilter(q, matched, false, exceptSubsidiary)
 	c.join("JOIN subsidiaries sub ON sub.id = a.subsidiary_id")
 	sql, args := c.query("sub.slug AS value, sub.name AS label, COUNT(*) AS count",
 		"GROUP BY sub.slug, sub.name ORDER BY lower(sub.name), sub.slug")
@@ -190,13 +244,27 @@ func (s *Store) subsidiaryFacet(db *gorm.DB, q models.CatalogQuery, terms []stri
 	return out, err
 }
 
-// tagFacet counts the matching entries per tag, ignoring the tag filter:
-// the most common tags first, and the chosen tag always included.
-func (s *Store) tagFacet(db *gorm.DB, q models.CatalogQuery, terms []string) ([]models.Facet, error) {
-	c := s.catalogFilter(q, terms, false, exceptTag)
-	c.join("JOIN catalog_tags t ON t.api_id = a.id")
-	sql, args := c.query("t.tag AS value, MIN(t.label) AS label, COUNT(*) AS count",
-		"GROUP BY t.tag ORDER BY COUNT(*) DESC, t.tag LIMIT ?", tagFacetLimit)
+// tagFacet counts the matching entries per product tag (the APIs' own
+// tags, not their documents' operation tags), ignoring the tag filter: the
+// most common first, and the chosen tag (of either kind) always included.
+func (s *Store) tagFacet(db *gorm.DB, q models.CatalogQuery, matched []int64) ([]models.Facet, error) {
+	c := s.catalogFilter(q, matched, false, exceptTag)
+	var sql string
+	var args []any
+	if len(c.conds) == 0 && len(c.joins) == 0 {
+		// catalog_tags holds rows only for APIs in the catalog, so the
+		// facet of the whole catalog needs no join.
+		sql = "SELECT tag AS value, MIN(label) AS label, COUNT(*) AS count FROM catalog_tags WHERE api_tag = TRUE " +
+			"GROUP BY tag ORDER BY COUNT(*) DESC, tag LIMIT ?"
+		args = []any{tagFacetLimit}
+	} else {
+		// IN rather than a join: SQLite would otherwise walk the facet
+		// index and scan the list of matches for every tag.
+		sub, subArgs := c.query("a.id", "")
+		sql = "SELECT tag AS value, MIN(label) AS label, COUNT(*) AS count FROM catalog_tags WHERE api_tag = TRUE AND api_id IN (" + sub + ") " +
+			"GROUP BY tag ORDER BY COUNT(*) DESC, tag LIMIT ?"
+		args = append(subArgs, tagFacetLimit)
+	}
 	var out []models.Facet
 	if err := db.Raw(sql, args...).Scan(&out).Error; err != nil {
 		return nil, err
@@ -205,7 +273,7 @@ func (s *Store) tagFacet(db *gorm.DB, q models.CatalogQuery, terms []string) ([]
 	if chosen == "" || slices.ContainsFunc(out, func(f models.Facet) bool { return f.Value == chosen }) {
 		return out, nil
 	}
-	c = s.catalogFilter(q, terms, false, exceptTag)
+	c = s.catalogFilter(q, matched, false, exceptTag)
 	c.join("JOIN catalog_tags t ON t.api_id = a.id AND t.tag = ?", chosen)
 	sql, args = c.query("t.tag AS value, MIN(t.label) AS label, COUNT(*) AS count", "GROUP BY t.tag")
 	var extra []models.Facet

@@ -170,16 +170,18 @@ func TestSearchCatalogFacets(t *testing.T) {
 		name      string
 		q         models.CatalogQuery
 		wantSubs  string // value:count in name order
-		wantTags  string // value:count, most common first (ties by value), first 6
+		wantTags  string // value:count of product tags, most common first (ties by value)
 		wantLabel map[string]string
 	}{
 		{"whole catalog", models.CatalogQuery{},
-			"bank:3 insurance:2 securities:2", "open-banking:2 accounts:1 balances:1 cards:1 claims:1 fx:1",
+			"bank:3 insurance:2 securities:2", "open-banking:2 accounts:1 cards:1 claims:1 fx:1 market-data:1 payments:1 quotes:1",
 			map[string]string{"bank": "Meridian Bank", "open-banking": "Open-Banking"}},
 		{"subsidiary facet ignores its own filter", models.CatalogQuery{Subsidiary: "insurance"},
 			"bank:3 insurance:2 securities:2", "claims:1 quotes:1", nil},
 		{"tag facet ignores its own filter", models.CatalogQuery{Tag: "claims"},
-			"insurance:1", "open-banking:2 accounts:1 balances:1 cards:1 claims:1 fx:1", nil},
+			"insurance:1", "open-banking:2 accounts:1 cards:1 claims:1 fx:1 market-data:1 payments:1 quotes:1", nil},
+		{"a chosen document tag is counted too", models.CatalogQuery{Tag: "Balances"},
+			"bank:1", "open-banking:2 accounts:1 cards:1 claims:1 fx:1 market-data:1 payments:1 quotes:1 balances:1", map[string]string{"balances": "Balances"}},
 		{"facets follow the query", models.CatalogQuery{Q: "payments"},
 			"bank:1 insurance:1", "claims:1 open-banking:1 payments:1", nil},
 		{"no matches, no facets", models.CatalogQuery{Q: "zzzz"}, "", "", nil},
@@ -195,7 +197,7 @@ func TestSearchCatalogFacets(t *testing.T) {
 				if got := facetString(page.Subsidiaries, 100); got != tc.wantSubs {
 					t.Errorf("subsidiary facet = %q, want %q", got, tc.wantSubs)
 				}
-				if got := facetString(page.Tags, 6); got != tc.wantTags {
+				if got := facetString(page.Tags, 100); got != tc.wantTags {
 					t.Errorf("tag facet = %q, want %q", got, tc.wantTags)
 				}
 				for value, label := range tc.wantLabel {

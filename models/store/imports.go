@@ -57,6 +57,9 @@ func importVersion(tx *gorm.DB, subsidiary string, imp models.VersionImport) (mo
 		return res, err
 	}
 	res.API, res.CreatedAPI = api, created
+	if err := lockAPI(tx, api.ID); err != nil {
+		return res, err
+	}
 
 	var existing []models.APIVersion
 	if err := tx.Where("api_id = ? AND slug = ?", api.ID, imp.VersionSlug).Limit(1).Find(&existing).Error; err != nil {
@@ -180,6 +183,19 @@ func ensureAPI(tx *gorm.DB, subsidiaryID int64, imp models.VersionImport) (model
 	return api, true, nil
 }
 
+// lockAPI serializes writers of one API until the transaction ends, so that
+// concurrent imports of versions of the same API on PostgreSQL see each
+// other's versions when they recompute the catalog (and the second import of
+// one version finds the first instead of tripping on the unique key). On
+// SQLite, BEGIN IMMEDIATE already serializes every write transaction.
+func lockAPI(tx *gorm.DB, apiID int64) error {
+	if tx.Dialector.Name() != DialectPostgres {
+		return nil
+	}
+	var id int64
+	return tx.Raw("SELECT id FROM apis WHERE id = ? FOR UPDATE", apiID).Scan(&id).Error
+}
+
 // newestListed reports whether v is newer than every other listed version of
 // the API.
 func newestListed(tx *gorm.DB, apiID int64, v models.APIVersion) (bool, error) {
@@ -219,7 +235,7 @@ func operationTags(ops []models.OperationSummary) []string {
 // versions: the current version, the version count and states, the tags and
 // the search text. An API without listed versions leaves the catalog. Every
 // change of a version's state or of the API must call it in the same
-// transaction.
+// transaction, after lockAPI.
 func refreshCatalog(tx *gorm.DB, apiID int64) error {
 	var api models.API
 	if err := tx.Take(&api, apiID).Error; err != nil {
@@ -265,19 +281,19 @@ func refreshCatalog(tx *gorm.DB, apiID int64) error {
 	}
 	var tags []tagRow
 	seen := map[string]bool{}
-	addTags := func(list []string) {
+	addTags := func(list []string, product bool) {
 		for _, t := range list {
 			t = strings.TrimSpace(t)
 			key := strings.ToLower(t)
 			if key != "" && !seen[key] {
 				seen[key] = true
-				tags = append(tags, tagRow{APIID: apiID, Tag: key, Label: t})
+				tags = append(tags, tagRow{APIID: apiID, Tag: key, Label: t, APITag: product})
 			}
 		}
 	}
-	addTags(api.Tags)
+	addTags(api.Tags, true)
 	for _, v := range versions {
-		addTags(v.Tags)
+		addTags(v.Tags, false)
 	}
 	if len(tags) > 0 {
 		if err := tx.CreateInBatches(tags, 100).Error; err != nil {
@@ -305,10 +321,10 @@ func refreshCatalog(tx *gorm.DB, apiID int64) error {
 		APIID:       apiID,
 		Name:        searchText(api.Name),
 		Summary:     searchText(api.Summary),
-		Tags:        searchText(labels(tags)...),
+		Tags:        searchWords(labels(tags)...),
 		Description: searchText(api.Description),
-		Versions:    searchText(versionText...),
-		Operations:  searchText(opText...),
+		Versions:    searchWords(versionText...),
+		Operations:  searchWords(opText...),
 	}
 	return tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "api_id"}}, UpdateAll: true}).Create(&row).Error
 }

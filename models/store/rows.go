@@ -56,10 +56,13 @@ type entryRow struct {
 func (entryRow) TableName() string { return "catalog_entries" }
 
 // tagRow is a tag of a catalog entry; Tag is lower case, Label as written.
+// APITag marks the API's own (product) tags, which the tag facet counts;
+// the others come from the operations of its listed versions.
 type tagRow struct {
-	APIID int64  `gorm:"primaryKey;autoIncrement:false"`
-	Tag   string `gorm:"primaryKey"`
-	Label string
+	APIID  int64  `gorm:"primaryKey;autoIncrement:false"`
+	Tag    string `gorm:"primaryKey"`
+	Label  string
+	APITag bool
 }
 
 func (tagRow) TableName() string { return "catalog_tags" }

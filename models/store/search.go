@@ -87,19 +87,34 @@ func emit(word []rune, camel bool, fn func(string)) {
 // searchText joins the words of parts into one normalized text, skipping
 // parts already seen (the same operation in five versions counts once) and
 // stopping at maxColumnBytes.
-func searchText(parts ...string) string {
+func searchText(parts ...string) string { return joinWords(parts, false) }
+
+// searchWords is searchText keeping each word once. The columns that gather
+// many versions and operations use it: how often "get" or "id" occurs in a
+// hundred operations says little about relevance, and a set of words keeps
+// the index, and ranking over it, small.
+func searchWords(parts ...string) string { return joinWords(parts, true) }
+
+func joinWords(parts []string, unique bool) string {
 	var b strings.Builder
-	seen := make(map[string]bool, len(parts))
+	seenPart := make(map[string]bool, len(parts))
+	seenWord := map[string]bool{}
+	full := false
 	for _, p := range parts {
-		if p == "" || seen[p] {
+		if p == "" || seenPart[p] {
 			continue
 		}
-		seen[p] = true
-		full := false
+		seenPart[p] = true
 		wordsOf(p, true, func(w string) {
-			if full || b.Len()+len(w)+1 > maxColumnBytes {
+			if full || (unique && seenWord[w]) {
+				return
+			}
+			if b.Len()+len(w)+1 > maxColumnBytes {
 				full = true
 				return
+			}
+			if unique {
+				seenWord[w] = true
 			}
 			if b.Len() > 0 {
 				b.WriteByte(' ')
@@ -135,8 +150,9 @@ func queryTerms(q string) []string {
 
 // stem strips common English plural endings so that, used as a prefix, the
 // term matches singular and plural forms: "payments" → "payment",
-// "policies" → "polic", "addresses" → "address". It never returns a term
-// that is not a prefix of w.
+// "policies" → "polic", "addresses" → "address", "apis" → "api". The result
+// is always a prefix of w, so stripping too much ("status" → "statu") only
+// widens the match; w itself always matches.
 func stem(w string) string {
 	n := utf8.RuneCountInString(w)
 	switch {
@@ -144,7 +160,7 @@ func stem(w string) string {
 		return w[:len(w)-3]
 	case n > 4 && (strings.HasSuffix(w, "sses") || strings.HasSuffix(w, "xes") || strings.HasSuffix(w, "ches") || strings.HasSuffix(w, "shes")):
 		return w[:len(w)-2]
-	case n > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us") && !strings.HasSuffix(w, "is"):
+	case n > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss"):
 		return w[:len(w)-1]
 	}
 	return w

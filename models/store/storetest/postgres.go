@@ -45,12 +45,18 @@ var (
 	dbSeq  atomic.Int64
 )
 
-// Main runs the tests of a package and then stops the PostgreSQL server if
-// one was started. Call it from TestMain.
+// Main runs the tests of a package, stops the PostgreSQL server if one was
+// started, and exits. Call it from TestMain.
 func Main(m *testing.M) {
+	os.Exit(Run(m))
+}
+
+// Run is Main for a TestMain with its own clean-up: it runs the tests,
+// stops the PostgreSQL server and returns the exit code.
+func Run(m *testing.M) int {
 	code := m.Run()
 	StopPostgres()
-	os.Exit(code)
+	return code
 }
 
 // PostgresDSN returns the URL of a new, empty database (not migrated) on the
