@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"math"
+	"net/url"
 	"regexp"
 	"regexp/syntax"
 	"slices"
@@ -27,8 +28,9 @@ const (
 )
 
 type exampleKey struct {
-	s   *openapi3.Schema
-	dir direction
+	s    *openapi3.Schema
+	dir  direction
+	form bool
 }
 
 // Limits of generated examples: they stay readable and finite whatever the
@@ -87,27 +89,53 @@ func (b *builder) mediaExamples(mt string, m *openapi3.MediaType, dir direction,
 	if !generate || !generatable(mt) {
 		return nil
 	}
-	v := b.generatedText(m.Schema, dir)
+	v := b.generatedText(m.Schema, dir, isForm(mt))
 	if v == "" {
 		return nil
 	}
 	return []models.RefExample{{Value: v, Generated: true}}
 }
 
-// generatedText returns the pretty JSON of an example generated from sr,
-// computed once per schema and direction.
-func (b *builder) generatedText(sr *openapi3.SchemaRef, dir direction) string {
-	key := exampleKey{sr.Value, dir}
+// generatedText returns an example generated from sr, as pretty JSON or as
+// form fields, computed once per schema, direction and form.
+func (b *builder) generatedText(sr *openapi3.SchemaRef, dir direction, form bool) string {
+	key := exampleKey{sr.Value, dir, form}
 	if t, ok := b.examples[key]; ok {
 		return t
 	}
 	v, ok := b.generate(sr, dir, false)
 	t := ""
-	if ok {
+	switch {
+	case ok && form:
+		t = formText(v)
+	case ok:
 		t = prettyJSON(v)
 	}
 	b.examples[key] = t
 	return t
+}
+
+func isForm(mt string) bool {
+	return mediaBase(mt) == "application/x-www-form-urlencoded"
+}
+
+// formText shows a value as the form fields that send it, one per line
+// ("address[city]=Berlin"): names readable, values URL-encoded.
+func formText(v any) string {
+	fields := formFields("", v, 0)
+	if len(fields) == 0 {
+		return ""
+	}
+	var sb strings.Builder
+	for i, f := range fields {
+		if i > 0 {
+			sb.WriteString("&\n")
+		}
+		sb.WriteString(f[0])
+		sb.WriteByte('=')
+		sb.WriteString(url.QueryEscape(f[1]))
+	}
+	return sb.String()
 }
 
 // generate builds an example value for sr. With requiredOnly, objects at
@@ -137,10 +165,16 @@ func isJSON(mt string) bool {
 }
 
 // exampleText renders an example from the document: a string as it is for
-// non-JSON media types, anything else as pretty JSON.
+// non-JSON media types, form fields for form bodies, anything else as
+// pretty JSON.
 func exampleText(mt string, v any) string {
 	if s, ok := v.(string); ok && !isJSON(mt) {
 		return s
+	}
+	if isForm(mt) {
+		if t := formText(v); t != "" {
+			return t
+		}
 	}
 	return prettyJSON(v)
 }

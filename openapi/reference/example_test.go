@@ -153,11 +153,20 @@ func TestGeneratedExamples(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.schema, func(t *testing.T) {
-			got := b.generatedText(doc.Components.Schemas[tc.schema], tc.dir)
+			got := b.generatedText(doc.Components.Schemas[tc.schema], tc.dir, false)
 			if got != tc.want {
 				t.Errorf("generated %s = %s, want %s", tc.schema, got, tc.want)
 			}
 		})
+	}
+}
+
+func TestFormExamples(t *testing.T) {
+	ref := buildYAML(t, curlDoc)
+	ex := findOp(t, ref, "operation/postForm").RequestBody.Contents[0].Examples
+	want := "amount=100&\nmetadata[order]=A%26B&\ndescription=string"
+	if len(ex) != 1 || !ex[0].Generated || ex[0].Value != want {
+		t.Errorf("form example = %+v, want %q", ex, want)
 	}
 }
 

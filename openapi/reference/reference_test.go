@@ -310,6 +310,45 @@ func TestBuildSchemaFacts(t *testing.T) {
 	}
 }
 
+func TestBuildLxkns(t *testing.T) {
+	ref := Build(reftest.Load(t, "kin-openapi-testdata/lxkns-0.22.0.yaml", false), markdown.New())
+	procs := findOp(t, ref, "operation/get-processes")
+	if procs.Summary != "Linux processes" {
+		t.Errorf("summary = %q", procs.Summary)
+	}
+	media := procs.Responses[0].Contents[0]
+	table := media.Schema
+	if table.Ref != "ProcessTable" || table.Type != "object" || table.AdditionalProperties == nil ||
+		table.AdditionalProperties.Ref != "Process" || !table.AdditionalProperties.Collapsed {
+		t.Errorf("ProcessTable = %+v, additional properties %+v", table, table.AdditionalProperties)
+	}
+	// The schema's own example is the body example, not a generated one.
+	if len(media.Examples) != 1 || media.Examples[0].Generated || !strings.Contains(media.Examples[0].Value, `"cpucgroup": "/init.scope"`) {
+		t.Errorf("examples = %+v", media.Examples)
+	}
+	// A named enum is shown in place, with its values.
+	typ := prop(t, findDef(t, ref, "Namespace"), "type").Schema
+	if typ.Ref != "NamespaceType" || typ.Collapsed || len(typ.Enum) != 8 || typ.Enum[0] != `"cgroup"` || typ.Example != `"net"` {
+		t.Errorf("Namespace.type = %+v", typ)
+	}
+}
+
+func TestBuildNot(t *testing.T) {
+	ref := buildYAML(t, `
+openapi: 3.0.0
+info: {title: T, version: "1"}
+paths: {}
+components:
+  schemas:
+    NotAString:
+      not: {type: string}
+`)
+	s := findDef(t, ref, "NotAString")
+	if s.Composition != "not" || len(s.Variants) != 1 || s.Variants[0].Type != "string" {
+		t.Errorf("NotAString = %+v", s)
+	}
+}
+
 func TestBuildAllOfMerged(t *testing.T) {
 	ref := buildYAML(t, featuresDoc)
 	c := findDef(t, ref, "Customer")
