@@ -119,7 +119,7 @@ func HomePage(meta PageMeta, v HomeView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if v.AboutHTML != "" {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "<section aria-labelledby=\"about-title\" class=\"grid gap-6 lg:grid-cols-3\"><h2 id=\"about-title\" class=\"text-xl font-semibold text-slate-900\">About the group</h2><div class=\"prose prose-slate max-w-none lg:col-span-2\" data-testid=\"group-about\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "<section aria-labelledby=\"about-title\" class=\"grid gap-6 lg:grid-cols-3\"><h2 id=\"about-title\" class=\"text-xl font-semibold text-slate-900\">About the group</h2><div class=\"prose prose-slate max-w-none prose-code:before:content-none prose-code:after:content-none lg:col-span-2\" data-testid=\"group-about\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -314,7 +314,7 @@ func subsidiaryCard(s SubsidiaryCard) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if s.DescriptionHTML != "" {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "<div class=\"prose prose-sm prose-slate mt-2 line-clamp-3 max-w-none\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "<div class=\"prose prose-sm prose-slate mt-2 line-clamp-3 max-w-none prose-code:before:content-none prose-code:after:content-none\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

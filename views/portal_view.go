@@ -251,3 +251,14 @@ func audienceText(a models.Audience) string {
 	}
 	return "Public"
 }
+
+// cardTagLimit is how many tags an API card shows.
+const cardTagLimit = 6
+
+// firstTags returns the tags an API card shows.
+func firstTags(tags []string) []string {
+	if len(tags) > cardTagLimit {
+		return tags[:cardTagLimit]
+	}
+	return tags
+}

@@ -194,7 +194,7 @@ func ProductPage(meta PageMeta, v ProductView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if v.DescriptionHTML != "" {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "<div class=\"prose prose-slate mt-4 max-w-none\" data-testid=\"product-description\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "<div class=\"prose prose-slate mt-4 max-w-none prose-headings:font-semibold prose-h1:text-xl prose-h2:text-lg prose-h3:text-base prose-code:before:content-none prose-code:after:content-none\" data-testid=\"product-description\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
