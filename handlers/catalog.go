@@ -157,10 +157,9 @@ func catalogView(q models.CatalogQuery, page models.CatalogPage, notices []strin
 		v.Result.PerPage = q.PerPage
 	}
 
-	subLabel := q.Subsidiary
+	var subLabel, tagLabel string
 	v.Filters.Subsidiaries, subLabel = facetOptions(page.Subsidiaries, q.Subsidiary)
-	tagLabel := q.Tag
-	v.Filters.Tags, _ = facetOptions(page.Tags, q.Tag)
+	v.Filters.Tags, tagLabel = facetOptions(page.Tags, q.Tag)
 	for _, s := range models.ListedStates {
 		v.Filters.States = append(v.Filters.States, views.Option{Value: string(s), Label: s.Label(), Count: -1, Selected: s == q.State})
 	}
