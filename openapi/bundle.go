@@ -82,6 +82,7 @@ type fileSet struct {
 	index map[string]int32
 	probs []problem
 	fatal error // stops everything: a limit was exceeded
+	keys  map[*node]map[string]int // member index of large objects that references point into
 }
 
 func newFileSet(read func(string) ([]byte, error), lim Limits) *fileSet {
@@ -160,6 +161,31 @@ func segsOf(pointer string) *seg {
 	return s
 }
 
+// child returns the value under one pointer token. Large objects (a
+// components map with thousands of schemas) get an index, so that resolving
+// many references stays linear.
+func (fs *fileSet) child(n *node, tok string) *node {
+	if n.kind != kObject || len(n.members) < 32 {
+		next, _ := step(n, tok)
+		return next
+	}
+	idx, ok := fs.keys[n]
+	if !ok {
+		if fs.keys == nil {
+			fs.keys = make(map[*node]map[string]int)
+		}
+		idx = make(map[string]int, len(n.members))
+		for i, m := range n.members {
+			idx[m.key] = i
+		}
+		fs.keys[n] = idx
+	}
+	if i, ok := idx[tok]; ok {
+		return n.members[i].val
+	}
+	return nil
+}
+
 // maxRefHops bounds how many $refs a pointer may pass through.
 const maxRefHops = 64
 
@@ -171,7 +197,7 @@ func (fs *fileSet) resolve(file int32, pointer string) (*node, int32, string) {
 	toks := splitPointer(pointer)
 	hops := 0
 	for i := 0; i < len(toks); i++ {
-		next, _ := step(n, toks[i])
+		next := fs.child(n, toks[i])
 		if next == nil {
 			refNode := n.get("$ref")
 			ref, isRef := refNode.str()
