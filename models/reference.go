@@ -20,6 +20,7 @@ type Reference struct {
 	Version         string              `json:"version,omitempty"`
 	OpenAPIVersion  string              `json:"oas,omitempty"`
 	DescriptionHTML string              `json:"desc,omitempty"`
+	Links           []RefLink           `json:"links,omitempty"` // contact, licence, terms of service, external documentation
 	Servers         []RefServer         `json:"servers,omitempty"`
 	SecuritySchemes []RefSecurityScheme `json:"sec,omitempty"`
 	Groups          []RefGroup          `json:"groups,omitempty"` // operations grouped by tag, in document tag order
@@ -85,6 +86,14 @@ func anchorSafe(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.'
 }
 
+// RefLink is a labelled link from the document. URL is empty unless it is
+// an http, https or mailto URL; views still sanitize it.
+type RefLink struct {
+	Label string `json:"label"` // "Contact", "Email", "Licence", "Terms of service", "Documentation"
+	Text  string `json:"text"`
+	URL   string `json:"url,omitempty"`
+}
+
 // RefServer is a server URL as written, with its variables in braces.
 type RefServer struct {
 	URL             string              `json:"url"`
@@ -131,6 +140,7 @@ type RefGroup struct {
 	Tag             string         `json:"tag"`
 	Anchor          string         `json:"anchor"` // element id, unique in the page
 	DescriptionHTML string         `json:"desc,omitempty"`
+	ExternalDocs    *RefLink       `json:"docs,omitempty"`
 	Operations      []RefOperation `json:"ops,omitempty"`
 }
 
@@ -143,6 +153,7 @@ type RefOperation struct {
 	Summary          string                   `json:"summary,omitempty"` // the document's, else the first sentence of the description when short
 	DescriptionHTML  string                   `json:"desc,omitempty"`
 	Deprecated       bool                     `json:"depr,omitempty"`
+	ExternalDocs     *RefLink                 `json:"docs,omitempty"`
 	Parameters       []RefParameter           `json:"params,omitempty"`
 	RequestBody      *RefBody                 `json:"body,omitempty"`
 	Responses        []RefResponse            `json:"resps,omitempty"`

@@ -233,6 +233,8 @@ openapi: 3.0.0
 info:
   title: "<script>alert('title')</script>"
   version: "1\"><img src=x onerror=alert(1)>"
+  termsOfService: "javascript:alert('tos')"
+  contact: {name: "<script>c</script>", url: " javascript:alert('contact')"}
   description: "Hi <script>alert('desc')</script> [x](javascript:alert(1)) <img src=x onerror=alert(2)>"
 servers:
   - url: "javascript:alert('server')"
@@ -244,6 +246,7 @@ paths:
     get:
       operationId: "\"><script>alert('opid')</script>"
       summary: "<svg onload=alert(4)>"
+      externalDocs: {url: "javascript:alert(10)", description: "<script>alert(11)</script>"}
       tags: ["<b onmouseover=alert(3)>tag</b>"]
       parameters:
         - name: "id<script>"

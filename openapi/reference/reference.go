@@ -14,6 +14,7 @@ import (
 	"cmp"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -45,7 +46,7 @@ type builder struct {
 	defIndex map[string]*defEntry
 
 	rootTrees map[*openapi3.Schema]*models.RefSchema // named schemas expanded at the top of a tree
-	examples  map[exampleKey]string                  // generated examples of named schemas
+	examples  map[exampleKey]string                  // generated examples, by schema
 
 	// linkResponses makes response bodies that are a named schema link to
 	// its definition instead of repeating it, which keeps the pages of very
@@ -60,8 +61,7 @@ const compactAbove = 12000
 type defEntry struct {
 	name   string
 	schema *openapi3.Schema
-	line   int
-	file   string
+	line   int // position in the document, for ordering
 }
 
 func newBuilder(doc *openapi3.T, md *markdown.Renderer) *builder {
@@ -109,6 +109,10 @@ func (b *builder) build() *models.Reference {
 		ref.Title = doc.Info.Title
 		ref.Version = doc.Info.Version
 		ref.DescriptionHTML = b.markdown(doc.Info.Description)
+		ref.Links = infoLinks(doc.Info)
+	}
+	if l := externalDocs(doc.ExternalDocs); l != nil {
+		ref.Links = append(ref.Links, *l)
 	}
 	ref.Servers = b.servers(doc.Servers)
 	ref.SecuritySchemes = b.securitySchemes()
@@ -407,11 +411,11 @@ func (b *builder) groups() ([]models.RefGroup, bool) {
 	}
 	var order []*group
 	byName := map[string]*group{}
-	add := func(name, desc string) *group {
+	add := func(name, desc string, docs *openapi3.ExternalDocs) *group {
 		if g, ok := byName[name]; ok {
 			return g
 		}
-		g := &group{g: models.RefGroup{Tag: name, DescriptionHTML: b.markdown(desc)}}
+		g := &group{g: models.RefGroup{Tag: name, DescriptionHTML: b.markdown(desc), ExternalDocs: externalDocs(docs)}}
 		byName[name] = g
 		order = append(order, g)
 		return g
@@ -419,7 +423,7 @@ func (b *builder) groups() ([]models.RefGroup, bool) {
 	if tagged {
 		for _, t := range b.doc.Tags {
 			if t != nil && t.Name != "" {
-				add(t.Name, t.Description)
+				add(t.Name, t.Description, t.ExternalDocs)
 			}
 		}
 	}
@@ -437,11 +441,11 @@ func (b *builder) groups() ([]models.RefGroup, bool) {
 			other = append(other, o)
 			continue
 		}
-		g := add(name, "")
+		g := add(name, "", nil)
 		g.ops = append(g.ops, o)
 	}
 	if len(other) > 0 {
-		g := add("Other", "")
+		g := add("Other", "", nil)
 		g.ops = append(g.ops, other...)
 	}
 	var out []models.RefGroup
@@ -505,6 +509,7 @@ func (b *builder) operation(o opRef, webhook bool) models.RefOperation {
 		Summary:         strings.TrimSpace(op.Summary),
 		DescriptionHTML: b.markdown(op.Description),
 		Deprecated:      op.Deprecated,
+		ExternalDocs:    externalDocs(op.ExternalDocs),
 	}
 	if ro.Summary == "" && o.item.Summary != "" {
 		ro.Summary = strings.TrimSpace(o.item.Summary)
@@ -825,4 +830,58 @@ func firstSentence(desc string) string {
 		return ""
 	}
 	return s
+}
+
+// infoLinks are the contact, licence and terms of service of a document.
+func infoLinks(info *openapi3.Info) []models.RefLink {
+	var out []models.RefLink
+	if c := info.Contact; c != nil {
+		text := cmp.Or(c.Name, c.URL, c.Email)
+		switch {
+		case c.URL != "":
+			out = append(out, models.RefLink{Label: "Contact", Text: text, URL: linkURL(c.URL)})
+		case c.Name != "":
+			out = append(out, models.RefLink{Label: "Contact", Text: c.Name})
+		}
+		if c.Email != "" {
+			out = append(out, models.RefLink{Label: "Email", Text: c.Email, URL: linkURL("mailto:" + c.Email)})
+		}
+	}
+	if l := info.License; l != nil && (l.Name != "" || l.Identifier != "") {
+		link := models.RefLink{Label: "Licence", Text: cmp.Or(l.Name, l.Identifier), URL: linkURL(l.URL)}
+		if link.URL == "" && l.Identifier != "" {
+			link.URL = "https://spdx.org/licenses/" + url.PathEscape(l.Identifier) + ".html"
+		}
+		out = append(out, link)
+	}
+	if info.TermsOfService != "" {
+		out = append(out, models.RefLink{Label: "Terms of service", Text: info.TermsOfService, URL: linkURL(info.TermsOfService)})
+	}
+	return out
+}
+
+func externalDocs(d *openapi3.ExternalDocs) *models.RefLink {
+	if d == nil || d.URL == "" {
+		return nil
+	}
+	return &models.RefLink{Label: "Documentation", Text: cmp.Or(strings.TrimSpace(d.Description), d.URL), URL: linkURL(d.URL)}
+}
+
+// linkURL returns u when it is an absolute http, https or mailto URL, else
+// "": other schemes (javascript:, data:) are never linked.
+func linkURL(u string) string {
+	p, err := url.Parse(strings.TrimSpace(u))
+	if err != nil {
+		return ""
+	}
+	switch strings.ToLower(p.Scheme) {
+	case "http", "https":
+		if p.Host == "" {
+			return ""
+		}
+		return p.String()
+	case "mailto":
+		return p.String()
+	}
+	return ""
 }

@@ -171,6 +171,45 @@ func TestBuildKeepsDocumentOrderWithOrigins(t *testing.T) {
 	}
 }
 
+func TestBuildLinks(t *testing.T) {
+	ref := buildYAML(t, `
+openapi: 3.1.0
+info:
+  title: T
+  version: "1"
+  termsOfService: "javascript:alert(1)"
+  contact: {name: API team, url: "https://bank.example/contact", email: api@bank.example}
+  license: {name: Apache 2.0, identifier: Apache-2.0}
+externalDocs: {url: "https://bank.example/docs", description: Guides}
+tags:
+  - name: a
+    externalDocs: {url: "https://bank.example/a"}
+paths:
+  /a:
+    get:
+      tags: [a]
+      operationId: a
+      externalDocs: {url: "data:text/html,hi", description: Sneaky}
+      responses: {"200": {description: ok}}
+`)
+	want := []models.RefLink{
+		{Label: "Contact", Text: "API team", URL: "https://bank.example/contact"},
+		{Label: "Email", Text: "api@bank.example", URL: "mailto:api@bank.example"},
+		{Label: "Licence", Text: "Apache 2.0", URL: "https://spdx.org/licenses/Apache-2.0.html"},
+		{Label: "Terms of service", Text: "javascript:alert(1)"},
+		{Label: "Documentation", Text: "Guides", URL: "https://bank.example/docs"},
+	}
+	if !slices.Equal(ref.Links, want) {
+		t.Errorf("links =\n%+v\nwant\n%+v", ref.Links, want)
+	}
+	if d := ref.Groups[0].ExternalDocs; d == nil || d.URL != "https://bank.example/a" || d.Text != "https://bank.example/a" {
+		t.Errorf("tag docs = %+v", d)
+	}
+	if d := findOp(t, ref, "operation/a").ExternalDocs; d == nil || d.URL != "" || d.Text != "Sneaky" {
+		t.Errorf("operation docs = %+v; a data: URL must not become a link", d)
+	}
+}
+
 func TestBuildOverview(t *testing.T) {
 	ref := buildYAML(t, featuresDoc)
 	if ref.DescriptionHTML != "<p>Hello <strong>world</strong></p>\n" {

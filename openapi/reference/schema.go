@@ -25,7 +25,7 @@ type walk struct {
 	// expand says whether a named schema at this position is expanded in
 	// place. Only the top of a tree (and positions that merely wrap it: the
 	// items of a top-level array, the single member of an allOf/anyOf/oneOf,
-	// the variants of an inline oneOf/anyOf at the top of a body) expands
+	// the variants of a oneOf/anyOf at the top of a body) expands
 	// named schemas; deeper ones link to their definition, except leaves
 	// (enums, strings with a pattern, ...), which are shown in place.
 	expand bool
