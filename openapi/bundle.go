@@ -81,7 +81,7 @@ type fileSet struct {
 	fmts  []string
 	index map[string]int32
 	probs []problem
-	fatal error // stops everything: a limit was exceeded
+	fatal error                    // stops everything: a limit was exceeded
 	keys  map[*node]map[string]int // member index of large objects that references point into
 }
 
