@@ -159,7 +159,16 @@ type RefOperation struct {
 	Responses        []RefResponse            `json:"resps,omitempty"`
 	Security         []RefSecurityRequirement `json:"sec,omitempty"`    // alternatives; empty means none declared
 	SecurityOptional bool                     `json:"secOpt,omitempty"` // an empty alternative ({}) allows anonymous calls
-	Curl             string                   `json:"curl,omitempty"`   // a ready-to-run curl command; empty for webhooks
+	Curl             string                   `json:"curl,omitempty"`   // a ready-to-run curl command; empty for webhooks and callbacks
+	Callbacks        []RefCallback            `json:"callbacks,omitempty"`
+}
+
+// RefCallback is a named set of requests the API makes to the caller after
+// an operation. Each operation's Path is the URL expression
+// ("{$request.query.callbackUrl}/data"); callbacks have no anchor.
+type RefCallback struct {
+	Name       string         `json:"name"`
+	Operations []RefOperation `json:"ops"`
 }
 
 // Title is the operation's summary, or its path when it has none.

@@ -52,6 +52,7 @@ func TestReferencePageCorpus(t *testing.T) {
 	}{
 		{"oai-examples/v3.0/petstore.yaml", false},
 		{"oai-examples/v3.1/webhook-example.yaml", false},
+		{"oai-examples/v3.0/callback-example.yaml", false},
 		{"oasdiff/openapi31-base.yaml", false},
 		{"oasdiff/circular1.yaml", false},
 		{"kin-openapi-testdata/recursiveRef/openapi.yml", false},
@@ -165,6 +166,22 @@ func TestReferencePageShowsOperationParts(t *testing.T) {
 	}
 	if doc.Find(`[data-testid="reference-overview"] h2`).Text() != "Overview" {
 		t.Error("overview section missing")
+	}
+}
+
+func TestReferencePageShowsCallbacksAndWebhooks(t *testing.T) {
+	ref := reference.Build(reftest.Load(t, "oai-examples/v3.0/callback-example.yaml", false), markdown.New())
+	doc, _ := renderReference(t, ReferenceView{Ref: ref})
+	cb := doc.Find(`[data-testid="operation"] [data-testid="callback"]`)
+	if cb.Length() != 1 || !strings.Contains(cb.Find("summary").Text(), "{$request.query.callbackUrl}/data") {
+		t.Errorf("callbacks = %q", cb.Text())
+	}
+
+	ref = reference.Build(reftest.Load(t, "oai-examples/v3.1/webhook-example.yaml", false), markdown.New())
+	doc, _ = renderReference(t, ReferenceView{Ref: ref})
+	hooks := doc.Find(`section#webhooks [data-testid="operation"]`)
+	if hooks.Length() != 1 || hooks.Find("code").First().Text() != "newPet" || hooks.Find(`[data-testid="curl-sample"]`).Length() != 0 {
+		t.Errorf("webhooks section = %q", hooks.Text())
 	}
 }
 

@@ -455,7 +455,7 @@ func (b *builder) groups() ([]models.RefGroup, bool) {
 		}
 		g.g.Anchor = b.anchor("tag/", g.g.Tag)
 		for _, o := range g.ops {
-			g.g.Operations = append(g.g.Operations, b.operation(o, false))
+			g.g.Operations = append(g.g.Operations, b.operation(o, kindPath))
 		}
 		out = append(out, g.g)
 	}
@@ -495,12 +495,21 @@ func (b *builder) webhooks() []models.RefOperation {
 	}
 	var out []models.RefOperation
 	for _, o := range collectOps(b.doc.Webhooks) {
-		out = append(out, b.operation(o, true))
+		out = append(out, b.operation(o, kindWebhook))
 	}
 	return out
 }
 
-func (b *builder) operation(o opRef, webhook bool) models.RefOperation {
+// opKind says where an operation is: under paths, webhooks or a callback.
+type opKind uint8
+
+const (
+	kindPath opKind = iota
+	kindWebhook
+	kindCallback
+)
+
+func (b *builder) operation(o opRef, kind opKind) models.RefOperation {
 	op := o.op
 	ro := models.RefOperation{
 		Method:          o.method,
@@ -521,12 +530,14 @@ func (b *builder) operation(o opRef, webhook bool) models.RefOperation {
 		ro.DescriptionHTML = b.markdown(o.item.Description)
 	}
 	prefix := "operation/"
-	if webhook {
+	if kind == kindWebhook {
 		prefix = "webhook/"
 	}
-	if op.OperationID != "" {
+	switch {
+	case kind == kindCallback:
+	case op.OperationID != "":
 		ro.Anchor = b.anchor(prefix, op.OperationID)
-	} else {
+	default:
 		ro.Anchor = b.anchor(prefix, strings.ToLower(o.method)+"-"+o.path)
 	}
 
@@ -582,8 +593,23 @@ func (b *builder) operation(o opRef, webhook bool) models.RefOperation {
 		}
 		ro.Security = append(ro.Security, alt)
 	}
-	if !webhook {
+	if kind == kindPath {
 		ro.Curl = b.curl(o, params, security)
+	}
+	if kind != kindCallback {
+		for _, name := range sortedKeys(op.Callbacks) {
+			cb := op.Callbacks[name]
+			if cb == nil || cb.Value == nil {
+				continue
+			}
+			rc := models.RefCallback{Name: name}
+			for _, co := range collectOps(cb.Value.Map()) {
+				rc.Operations = append(rc.Operations, b.operation(co, kindCallback))
+			}
+			if len(rc.Operations) > 0 {
+				ro.Callbacks = append(ro.Callbacks, rc)
+			}
+		}
 	}
 	return ro
 }

@@ -493,6 +493,24 @@ func TestBuildCorpus31(t *testing.T) {
 	}
 }
 
+func TestBuildCallbacks(t *testing.T) {
+	ref := Build(reftest.Load(t, "oai-examples/v3.0/callback-example.yaml", false), markdown.New())
+	op := findOp(t, ref, "operation/post-streams")
+	if len(op.Callbacks) != 1 || op.Callbacks[0].Name != "onData" || len(op.Callbacks[0].Operations) != 1 {
+		t.Fatalf("callbacks = %+v", op.Callbacks)
+	}
+	cb := op.Callbacks[0].Operations[0]
+	if cb.Method != "POST" || cb.Path != "{$request.query.callbackUrl}/data" || cb.Anchor != "" || cb.Curl != "" {
+		t.Errorf("callback operation = %+v", cb)
+	}
+	if body := cb.RequestBody.Contents[0].Schema; body.Type != "object" || prop(t, body, "timestamp").Schema.Format != "date-time" {
+		t.Errorf("callback body = %+v", body)
+	}
+	if len(cb.Responses) != 2 || cb.Responses[0].Status != "202" || cb.Responses[1].Status != "204" {
+		t.Errorf("callback responses = %+v", cb.Responses)
+	}
+}
+
 func TestBuildCycles(t *testing.T) {
 	tests := []struct {
 		file  string
