@@ -754,3 +754,12 @@ components:
 		t.Errorf("details\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+func TestGuardTurnsALibraryPanicIntoARefusal(t *testing.T) {
+	l := &loaded{fs: &fileSet{paths: []string{"api.yaml"}}, version: "3.0.3"}
+	err := l.guard(func() { panic("index out of range in kin-openapi") })
+	assertRefused(t, err, models.Invalid, "The document cannot be processed as OpenAPI 3.0.3:", "api.yaml: part of it has a shape the OpenAPI library cannot handle", 1)
+	if strings.Contains(models.MessageOf(err), "kin-openapi") {
+		t.Error("the panic's text leaked into the message")
+	}
+}

@@ -474,13 +474,17 @@ func (l *loaded) loadKin(ctx context.Context) error {
 	data := toJSON(l.tree)
 	loader := newLoader(ctx)
 	var err error
-	if l.v2 {
-		var doc2 openapi2.T
-		if err = json.Unmarshal(data, &doc2); err == nil {
-			l.doc, err = openapi2conv.ToV3WithLoader(&doc2, loader, nil)
+	if perr := l.guard(func() {
+		if l.v2 {
+			var doc2 openapi2.T
+			if err = json.Unmarshal(data, &doc2); err == nil {
+				l.doc, err = openapi2conv.ToV3WithLoader(&doc2, loader, nil)
+			}
+		} else {
+			l.doc, err = loader.LoadFromData(data)
 		}
-	} else {
-		l.doc, err = loader.LoadFromData(data)
+	}); perr != nil {
+		return perr
 	}
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
@@ -489,6 +493,20 @@ func (l *loaded) loadKin(ctx context.Context) error {
 		return refusal(fmt.Sprintf("The document does not have the structure of OpenAPI %s:", l.version),
 			[]problem{{file: l.fs.paths[l.root], msg: cleanMessage(kinLoadMessage(err))}})
 	}
+	return nil
+}
+
+// guard runs a step of kin-openapi and turns a panic (a shape of document
+// the library does not expect) into a refusal, so one upload cannot crash
+// the server. The panic's text is not shown: it is about the library.
+func (l *loaded) guard(f func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = refusal(fmt.Sprintf("The document cannot be processed as OpenAPI %s:", l.version),
+				[]problem{{file: l.fs.paths[l.root], msg: "part of it has a shape the OpenAPI library cannot handle"}})
+		}
+	}()
+	f()
 	return nil
 }
 

@@ -44,7 +44,13 @@ func (l *loaded) structuralProblems(ctx context.Context) []problem {
 		openapi3.DisableSchemaPatternValidation(),
 		openapi3.EnableMultiError(),
 	}
-	err := l.doc.Validate(ctx, opts...)
+	var err error
+	if perr := l.guard(func() { err = l.doc.Validate(ctx, opts...) }); perr != nil {
+		for i, sr := range refs {
+			sr.Value = saved[i]
+		}
+		return []problem{{file: l.fs.paths[l.root], msg: "part of it has a shape the OpenAPI library cannot validate"}}
+	}
 	defer func() {
 		for i, sr := range refs {
 			sr.Value = saved[i]
@@ -88,7 +94,11 @@ func refineSchema(ctx context.Context, schemas []located, toks []string, e error
 		if len(c.toks) <= len(toks) || !slices.Equal(c.toks[:len(toks)], toks) || len(c.toks) <= len(best) {
 			continue
 		}
-		err := c.schema.Validate(ctx, opts...)
+		var err error
+		func() {
+			defer func() { _ = recover() }()
+			err = c.schema.Validate(ctx, opts...)
+		}()
 		if err == nil {
 			continue
 		}
