@@ -281,6 +281,35 @@ func TestSearchCatalogHostileInput(t *testing.T) {
 	})
 }
 
+func TestSearchCatalogBeyondASCII(t *testing.T) {
+	tests := []struct {
+		q    string
+		want []string
+	}{
+		{"платеж", []string{"bank/platezhi"}},
+		{"ПЕРЕВОДЫ", []string{"bank/platezhi"}},
+		{"支付", []string{"bank/zhifu"}},
+		{"zahlungsverkehr fur", []string{"bank/zahlungen"}},
+		{"Zahlungsverkehr FÜR", []string{"bank/zahlungen"}},
+		{"façade", []string{"bank/zahlungen"}},
+	}
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		mustSubsidiary(t, s, "bank", "Bank")
+		mustImport(t, s, "bank", fixture{api: "platezhi", name: "Платежи", summary: "Платежи и переводы"})
+		mustImport(t, s, "bank", fixture{api: "zhifu", name: "支付接口", summary: "跨境支付"})
+		mustImport(t, s, "bank", fixture{api: "zahlungen", name: "Zahlungen", summary: "Zahlungsverkehr für Firmenkunden", description: "Die Fassade (façade) der Bank"})
+		for _, tc := range tests {
+			page, err := s.SearchCatalog(context.Background(), models.CatalogQuery{Q: tc.q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := slugs(page.Entries); !slices.Equal(got, tc.want) {
+				t.Errorf("q=%s: %q, want %q", tc.q, got, tc.want)
+			}
+		}
+	})
+}
+
 func TestListFeatured(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		seedCatalog(t, s)

@@ -21,6 +21,12 @@ func (s *Store) ExecForTest(ctx context.Context, sql string) error {
 	return s.write(ctx).Exec(sql).Error
 }
 
+// MigrateDownForTest rolls every migration back, to check the Down halves.
+func (s *Store) MigrateDownForTest(ctx context.Context) error {
+	_, err := s.goose.DownTo(ctx, 0)
+	return err
+}
+
 // CountForTest returns the number of rows of a table.
 func (s *Store) CountForTest(ctx context.Context, table string) (int64, error) {
 	var n int64

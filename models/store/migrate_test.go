@@ -56,6 +56,20 @@ func TestMigrateBringsAFreshDatabaseToTheLatestVersion(t *testing.T) {
 			if err := s.Ping(ctx); err != nil {
 				t.Errorf("Ping: %v", err)
 			}
+
+			// Every migration can be rolled back, and applied again.
+			if err := s.MigrateDownForTest(ctx); err != nil {
+				t.Fatalf("migrate down: %v", err)
+			}
+			if current, _, err := s.SchemaVersion(ctx); err != nil || current != 0 {
+				t.Fatalf("after rolling back: SchemaVersion = %d, %v; want 0", current, err)
+			}
+			if err := s.Migrate(ctx); err != nil {
+				t.Fatalf("migrate up again: %v", err)
+			}
+			if err := s.CheckModelColumnsForTest(ctx); err != nil {
+				t.Errorf("after down and up: %v", err)
+			}
 		})
 	}
 }

@@ -193,7 +193,7 @@ func (s *pgServer) start(bin string) error {
 	if err != nil {
 		return err
 	}
-	if s.dir, err = os.MkdirTemp("", "portico-pg-"); err != nil {
+	if s.dir, err = os.MkdirTemp(serverBaseDir(cred != nil), "portico-pg-"); err != nil {
 		return err
 	}
 	if cred != nil {
@@ -328,6 +328,28 @@ func serverEnv() []string {
 		env = append(env, kv)
 	}
 	return append(env, "LANG=C", "LC_ALL=C")
+}
+
+// serverBaseDir is where the server's directory goes: the usual temporary
+// directory, unless the postgres user could not reach it (a TMPDIR under
+// /root) or the socket path would be too long for a Unix socket; then /tmp.
+func serverBaseDir(otherUser bool) string {
+	dir := os.TempDir()
+	if len(dir) > 60 {
+		return "/tmp"
+	}
+	if otherUser {
+		for d := dir; ; d = filepath.Dir(d) {
+			fi, err := os.Stat(d)
+			if err != nil || fi.Mode().Perm()&0o001 == 0 {
+				return "/tmp"
+			}
+			if d == filepath.Dir(d) {
+				break
+			}
+		}
+	}
+	return dir
 }
 
 func freePort() (int, error) {
