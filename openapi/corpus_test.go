@@ -258,8 +258,8 @@ func assertImportInvariants(t *testing.T, imp models.VersionImport, b Bundle) {
 	if err != nil {
 		t.Fatalf("RenderModel: %v", err)
 	}
-	if ref.ModelVersion != models.ReferenceModelVersion || ref.Title != imp.Title {
-		t.Errorf("render model version %d, title %q", ref.ModelVersion, ref.Title)
+	if ref.ModelVersion != models.ReferenceModelVersion || ref.Title != imp.Title || ref.OpenAPIVersion != imp.OpenAPIVersion {
+		t.Errorf("render model version %d, title %q, OpenAPI %q", ref.ModelVersion, ref.Title, ref.OpenAPIVersion)
 	}
 	for _, op := range imp.Operations {
 		if op.Method == "" || op.Method != strings.ToUpper(op.Method) || !strings.HasPrefix(op.Path, "/") {

@@ -170,7 +170,7 @@ func (im *Importer) PrepareImport(ctx context.Context, b Bundle, opts ImportOpti
 	if err := ctx.Err(); err != nil {
 		return models.VersionImport{}, err
 	}
-	model, err := reference.Encode(reference.Build(l.doc, im.md))
+	model, err := im.renderModel(l)
 	if err != nil {
 		return models.VersionImport{}, fmt.Errorf("prepare import: %w", err)
 	}
@@ -230,11 +230,19 @@ func (im *Importer) BuildRenderModel(ctx context.Context, b Bundle, lim Limits) 
 		return nil, err
 	}
 	l.normalize()
-	model, err := reference.Encode(reference.Build(l.doc, im.md))
+	model, err := im.renderModel(l)
 	if err != nil {
 		return nil, fmt.Errorf("build render model: %w", err)
 	}
 	return model, nil
+}
+
+// renderModel builds and encodes the reference page model. A Swagger 2.0
+// document is rendered from its 3.0 conversion but shown as the 2.0 it is.
+func (im *Importer) renderModel(l *loaded) ([]byte, error) {
+	ref := reference.Build(l.doc, im.md)
+	ref.OpenAPIVersion = l.version
+	return reference.Encode(ref)
 }
 
 // ConvertDocument re-serializes a single document as "json" (indented by two
