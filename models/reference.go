@@ -4,7 +4,7 @@ import "strings"
 
 // ReferenceModelVersion is bumped whenever the shape or meaning of Reference
 // changes, so stored render models built by an older Portico are rebuilt.
-const ReferenceModelVersion = 2
+const ReferenceModelVersion = 3
 
 // Reference is the render model of an API reference page: everything the
 // page shows, computed once per document (at import) from the OpenAPI

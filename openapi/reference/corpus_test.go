@@ -1,7 +1,6 @@
 package reference
 
 import (
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -17,15 +16,10 @@ import (
 // definition, every operation has a curl sample, and the model survives
 // Encode/Decode unchanged.
 func TestBuildCorpus(t *testing.T) {
-	dir := reftest.SpecsDir(t)
 	md := markdown.New()
 	for _, c := range reftest.Corpus {
 		t.Run(c.File, func(t *testing.T) {
-			doc, err := reftest.LoadFile(filepath.Join(dir, c.File), c.Swagger2)
-			if err != nil {
-				t.Fatalf("load: %v", err)
-			}
-			ref := Build(doc, md)
+			ref := Build(reftest.Load(t, c.File, c.Swagger2), md)
 
 			if got := ref.OperationCount(); got != c.Ops {
 				t.Errorf("operations = %d, want %d", got, c.Ops)

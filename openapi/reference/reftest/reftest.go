@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi2"
@@ -48,14 +50,24 @@ func SpecsDir(t testing.TB) string {
 // Stripe is the largest document of the corpus: 403 operations, 541 schemas.
 const Stripe = "stripe/spec3-2020-08-27-commit2022-03-23.yaml"
 
+// loaded caches documents loaded by Load: tests only read them, and the
+// largest take a second or more to load (much more under -race).
+var loaded sync.Map // "rel\x00swagger2" → *openapi3.T
+
 // Load loads a corpus document (relative to the corpus directory) with
-// kin-openapi, converting Swagger 2.0 to OpenAPI 3.
+// kin-openapi, converting Swagger 2.0 to OpenAPI 3. The document is shared
+// between the tests of a package: callers must not modify it.
 func Load(t testing.TB, rel string, swagger2 bool) *openapi3.T {
 	t.Helper()
+	key := rel + "\x00" + strconv.FormatBool(swagger2)
+	if doc, ok := loaded.Load(key); ok {
+		return doc.(*openapi3.T)
+	}
 	doc, err := LoadFile(filepath.Join(SpecsDir(t), rel), swagger2)
 	if err != nil {
 		t.Fatalf("load %s: %v", rel, err)
 	}
+	loaded.Store(key, doc)
 	return doc
 }
 
