@@ -58,18 +58,18 @@ func (s *Store) matchText(db *gorm.DB, terms []string) ([]int64, error) {
 // json_each, an array literal for PostgreSQL's bigint[].
 func (s *Store) idList(ids []int64) string {
 	var b strings.Builder
-	open, close := "[", "]"
+	opening, closing := "[", "]"
 	if s.dialect == DialectPostgres {
-		open, close = "{", "}"
+		opening, closing = "{", "}"
 	}
-	b.WriteString(open)
+	b.WriteString(opening)
 	for i, id := range ids {
 		if i > 0 {
 			b.WriteByte(',')
 		}
 		b.WriteString(strconv.FormatInt(id, 10))
 	}
-	b.WriteString(close)
+	b.WriteString(closing)
 	return b.String()
 }
 
@@ -164,11 +164,20 @@ func queryable(values ...string) bool {
 }
 
 // SearchCatalog returns one page of the catalog: API products with at least
-// one listed version that match q, with facet counts for the subsidiaries
-// and the most common tags. With q.Q set, entries are ordered by relevance;
-// otherwise featured entries come first, then by name. Page is 1-based;
-// PerPage defaults to 12 and is capped at 100. A page past the end is empty
-// and still reports the Total.
+// one listed version that match every filter of q. Q matches words (as
+// prefixes, ignoring case, diacritics and plural endings) of the API's name,
+// summary, description and tags and of its listed versions' titles,
+// descriptions, operation tags, summaries, operationIds and paths; Tag
+// matches API and operation tags; State matches APIs with a listed version in
+// that state. With Q, entries are ordered by relevance (the best 10,000
+// matches count); otherwise featured entries come first, then by name.
+//
+// Page is 1-based; PerPage defaults to 12 and is capped at 100. A page past
+// the end is empty and still reports the Total. The facets count the
+// matching entries per subsidiary and per product tag (the 20 most common,
+// plus the chosen tag), each ignoring its own filter. Any input is safe:
+// values are bound parameters and Q never reaches the database as search
+// syntax.
 func (s *Store) SearchCatalog(ctx context.Context, q models.CatalogQuery) (models.CatalogPage, error) {
 	page := models.CatalogPage{Page: max(q.Page, 1), PerPage: q.PerPage}
 	if page.PerPage <= 0 {
