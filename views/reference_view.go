@@ -220,6 +220,8 @@ func typeLabel(s *models.RefSchema) string {
 	switch {
 	case s.Items != nil && (s.Type == "array" || s.Type == ""):
 		return "array of " + itemLabel(s.Items)
+	case isMap(s):
+		return "map of " + itemLabel(s.AdditionalProperties)
 	case s.Type != "":
 		return s.Type
 	case s.Composition == "oneOf":
@@ -234,6 +236,12 @@ func typeLabel(s *models.RefSchema) string {
 		return "object"
 	}
 	return "any"
+}
+
+// isMap reports whether s is an object used as a dictionary: no named
+// properties, values of one schema.
+func isMap(s *models.RefSchema) bool {
+	return s.AdditionalProperties != nil && len(s.Properties) == 0 && (s.Type == "object" || s.Type == "")
 }
 
 func itemLabel(s *models.RefSchema) string {
@@ -296,6 +304,16 @@ func variantLabel(i int, s *models.RefSchema) string {
 		return s.Title
 	}
 	return "Option " + itoa(i+1) + " · " + typeLabel(s)
+}
+
+// defRoot is the tree of a definition without the link to itself.
+func defRoot(d models.RefSchemaDef) *models.RefSchema {
+	if d.Schema == nil || d.Schema.Collapsed || d.Schema.Cycle || d.Schema.Ref != d.Name {
+		return d.Schema
+	}
+	c := *d.Schema
+	c.Ref = ""
+	return &c
 }
 
 func schemaHref(name string) string { return "#" + models.SchemaAnchor(name) }
