@@ -375,6 +375,9 @@ func (b *bundler) transform(n *node, c ctx, file int32, at *seg) *node {
 		b.fs.problem(file, n.line, at.pointer(), fmt.Sprintf("must be %s, not %s", want, n.kind))
 		return n
 	}
+	if c == cMapping && n.kind == kObject {
+		return b.mapping(n, file, at)
+	}
 	switch n.kind {
 	case kObject:
 		if m := n.member("$ref"); m != nil {
@@ -485,6 +488,33 @@ func (b *bundler) ref(n *node, m *member, c ctx, file int32, at *seg) *node {
 		return b.transform(target, c, tfile, segsOf(tptr))
 	}
 	return withRef(n, "#"+loc)
+}
+
+// mapping rewrites the references among a discriminator's mapping values
+// (plain schema names stay): they are strings, not $ref objects, but point
+// at schemas like them.
+func (b *bundler) mapping(n *node, file int32, at *seg) *node {
+	var out []member
+	for i, m := range n.members {
+		ref, ok := m.val.str()
+		if !ok || !strings.ContainsAny(ref, "/#") || (file == b.root && strings.HasPrefix(ref, "#")) {
+			continue
+		}
+		refMember := member{key: "$ref", line: m.line, val: m.val}
+		obj := &node{kind: kObject, file: n.file, line: m.line, members: []member{refMember}}
+		res := b.ref(obj, &obj.members[0], cSchema, file, &seg{parent: at, key: m.key, idx: -1})
+		if res == obj {
+			continue
+		}
+		if out == nil {
+			out = append([]member(nil), n.members...)
+		}
+		out[i].val = res.get("$ref")
+	}
+	if out == nil {
+		return n
+	}
+	return &node{kind: kObject, file: n.file, line: n.line, members: out}
 }
 
 // stringFields are the fields OpenAPI defines as strings that YAML authors

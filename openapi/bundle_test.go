@@ -170,6 +170,14 @@ func TestBundlingKeepsNamesApartAndRefusesCycles(t *testing.T) {
 			want: []string{"paths:\n  /a:\n    get:", "schema:\n                $ref: '#/components/schemas/A'"},
 		},
 		{
+			name: "discriminator mappings to other files",
+			files: map[string]string{
+				"openapi.yaml": tinyDoc + "components:\n  schemas:\n    Pet:\n      oneOf: [{$ref: 'pets.yaml#/Dog'}, {$ref: 'pets.yaml#/Cat'}]\n      discriminator:\n        propertyName: kind\n        mapping: {dog: 'pets.yaml#/Dog', cat: 'pets.yaml#/Cat', bird: Bird}\n    Bird: {type: object}\n",
+				"pets.yaml":    "Dog: {type: object, properties: {kind: {type: string}}}\nCat: {type: object, properties: {kind: {type: string}}}\n",
+			},
+			want: []string{"dog: '#/components/schemas/Dog'", "cat: '#/components/schemas/Cat'", "bird: Bird", "    Dog:\n      type: object"},
+		},
+		{
 			name: "a path item that includes itself",
 			files: map[string]string{
 				"openapi.yaml": "openapi: 3.0.0\ninfo: {title: T, version: 1}\npaths:\n  /a: {$ref: 'a.yaml'}\n",

@@ -46,6 +46,8 @@ const (
 	cCallback
 	cSecSchemeMap
 	cSecScheme
+	cDiscriminator
+	cMapping // discriminator value → schema name or reference (a string, not a $ref object)
 )
 
 var httpMethods = map[string]bool{
@@ -213,7 +215,9 @@ func child(c ctx, key string, v2 bool) ctx {
 			return cSchema
 		case "allOf", "anyOf", "oneOf", "prefixItems":
 			return cSchemaList
-		case "discriminator", "xml", "externalDocs":
+		case "discriminator":
+			return cDiscriminator
+		case "xml", "externalDocs":
 			return cOther
 		}
 		return cData // example, default, enum, const, extensions, unknown annotations
@@ -234,6 +238,16 @@ func child(c ctx, key string, v2 bool) ctx {
 		return cCallback
 	case cSecSchemeMap:
 		return cSecScheme
+	case cDiscriminator:
+		if key == "mapping" {
+			return cMapping
+		}
+		if ext {
+			return cData
+		}
+		return cOther
+	case cMapping:
+		return cData
 	case cSecScheme, cOther:
 		if ext {
 			return cData
