@@ -42,7 +42,8 @@ func renderReference(t testing.TB, v ReferenceView) (*goquery.Document, string) 
 
 // TestReferencePageCorpus renders real documents and checks what readers
 // and outside checks rely on: one data-testid="operation" element per
-// operation with its anchor as id and a visible "#" link to it, unique ids,
+// operation (and "webhook" per webhook) with its anchor as id and a visible
+// "#" link to it, unique ids,
 // internal links that all land somewhere, a curl sample per operation and
 // a sidebar that reaches every operation.
 func TestReferencePageCorpus(t *testing.T) {
@@ -67,10 +68,13 @@ func TestReferencePageCorpus(t *testing.T) {
 			ref := reference.Build(reftest.Load(t, f.file, f.swagger2), md)
 			doc, _ := renderReference(t, ReferenceView{Ref: ref})
 
-			ops := doc.Find(`[data-testid="operation"]`)
-			if want := ref.OperationCount() + len(ref.Webhooks); ops.Length() != want {
-				t.Errorf("%d operation elements, want %d", ops.Length(), want)
+			if n := doc.Find(`[data-testid="operation"]`).Length(); n != ref.OperationCount() {
+				t.Errorf("%d operation elements, want %d", n, ref.OperationCount())
 			}
+			if n := doc.Find(`[data-testid="webhook"]`).Length(); n != len(ref.Webhooks) {
+				t.Errorf("%d webhook elements, want %d", n, len(ref.Webhooks))
+			}
+			ops := doc.Find(`[data-testid="operation"], [data-testid="webhook"]`)
 			ids := map[string]bool{}
 			doc.Find("[id]").Each(func(_ int, s *goquery.Selection) {
 				id, _ := s.Attr("id")
@@ -179,7 +183,7 @@ func TestReferencePageShowsCallbacksAndWebhooks(t *testing.T) {
 
 	ref = reference.Build(reftest.Load(t, "oai-examples/v3.1/webhook-example.yaml", false), markdown.New())
 	doc, _ = renderReference(t, ReferenceView{Ref: ref})
-	hooks := doc.Find(`section#webhooks [data-testid="operation"]`)
+	hooks := doc.Find(`section#webhooks [data-testid="webhook"]`)
 	if hooks.Length() != 1 || hooks.Find("code").First().Text() != "newPet" || hooks.Find(`[data-testid="curl-sample"]`).Length() != 0 {
 		t.Errorf("webhooks section = %q", hooks.Text())
 	}
