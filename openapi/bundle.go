@@ -138,20 +138,7 @@ type seg struct {
 	idx    int // -1 for object keys
 }
 
-func (s *seg) pointer() string {
-	var toks []string
-	for ; s != nil; s = s.parent {
-		if s.idx >= 0 {
-			toks = append(toks, strconv.Itoa(s.idx))
-		} else {
-			toks = append(toks, s.key)
-		}
-	}
-	for i, j := 0, len(toks)-1; i < j; i, j = i+1, j-1 {
-		toks[i], toks[j] = toks[j], toks[i]
-	}
-	return joinPointer(toks)
-}
+func (s *seg) pointer() string { return joinPointer(s.tokens()) }
 
 func segsOf(pointer string) *seg {
 	var s *seg

@@ -60,7 +60,7 @@ func (l *loaded) structuralProblems(ctx context.Context) []problem {
 		return nil
 	}
 	var schemas []located
-	walkDoc(l.doc, docVisitor{schema: func(toks []string, s *openapi3.Schema) { schemas = append(schemas, located{toks, s}) }})
+	walkDoc(l.doc, docVisitor{schema: func(at *seg, s *openapi3.Schema) { schemas = append(schemas, located{at.tokens(), s}) }})
 	var probs []problem
 	seen := make(map[string]bool)
 	for _, e := range flatten(err) {
@@ -449,10 +449,10 @@ const maxWarnings = 500
 func (l *loaded) contentWarnings(ctx context.Context) []models.SpecWarning {
 	var warns []models.SpecWarning
 	total := 0
-	add := func(code string, toks []string, msg string) {
+	add := func(code string, at *seg, msg string) {
 		total++
 		if len(warns) < maxWarnings {
-			warns = append(warns, l.warningAt(code, toks, msg))
+			warns = append(warns, l.warningAt(code, at.tokens(), msg))
 		}
 	}
 	var visitOpts []openapi3.SchemaValidationOption
@@ -460,17 +460,17 @@ func (l *loaded) contentWarnings(ctx context.Context) []models.SpecWarning {
 	if l.is31() {
 		visitOpts = append(visitOpts, openapi3.EnableJSONSchema2020())
 	}
-	check := func(s *openapi3.Schema, value any, toks []string, what string) {
+	check := func(s *openapi3.Schema, value any, at *seg, what string) {
 		if s == nil || ctx.Err() != nil {
 			return
 		}
 		if err := visitJSON(s, value, visitOpts); err != nil {
-			add("example-mismatch", toks, fmt.Sprintf("%s does not match its schema: %s", what, describeSchemaError(err)))
+			add("example-mismatch", at, fmt.Sprintf("%s does not match its schema: %s", what, describeSchemaError(err)))
 		}
 	}
 	badPatterns := make(map[string]string)
 	walkDoc(l.doc, docVisitor{
-		schema: func(toks []string, s *openapi3.Schema) {
+		schema: func(at *seg, s *openapi3.Schema) {
 			if s.Pattern != "" {
 				msg, seen := badPatterns[s.Pattern]
 				if !seen {
@@ -480,42 +480,42 @@ func (l *loaded) contentWarnings(ctx context.Context) []models.SpecWarning {
 					badPatterns[s.Pattern] = msg
 				}
 				if msg != "" {
-					add("pattern-unsupported", with(toks, "pattern"), msg)
+					add("pattern-unsupported", atKey(at, "pattern"), msg)
 				}
 			}
 			if s.Example != nil {
-				check(s, s.Example, with(toks, "example"), "the example")
+				check(s, s.Example, atKey(at, "example"), "the example")
 			}
 			if s.Default != nil {
-				check(s, s.Default, with(toks, "default"), "the default value")
+				check(s, s.Default, atKey(at, "default"), "the default value")
 			}
 			for i, ex := range s.Examples {
-				check(s, ex, with(toks, "examples", strconv.Itoa(i)), "example "+strconv.Itoa(i+1))
+				check(s, ex, atIndex(atKey(at, "examples"), i), "example "+strconv.Itoa(i+1))
 			}
 		},
-		param: func(toks []string, p *openapi3.Parameter) {
+		param: func(at *seg, p *openapi3.Parameter) {
 			if p.Schema == nil || p.Schema.Value == nil {
 				return
 			}
 			if p.Example != nil {
-				check(p.Schema.Value, p.Example, with(toks, "example"), "the example")
+				check(p.Schema.Value, p.Example, atKey(at, "example"), "the example")
 			}
 			for _, name := range sortedKeys(p.Examples) {
 				if ex := p.Examples[name]; ex != nil && ex.Value != nil && ex.Value.Value != nil {
-					check(p.Schema.Value, ex.Value.Value, with(toks, "examples", name), fmt.Sprintf("example %q", name))
+					check(p.Schema.Value, ex.Value.Value, atKeys(at, "examples", name), fmt.Sprintf("example %q", name))
 				}
 			}
 		},
-		media: func(toks []string, mt *openapi3.MediaType) {
+		media: func(at *seg, mt *openapi3.MediaType) {
 			if mt.Schema == nil || mt.Schema.Value == nil {
 				return
 			}
 			if mt.Example != nil {
-				check(mt.Schema.Value, mt.Example, with(toks, "example"), "the example")
+				check(mt.Schema.Value, mt.Example, atKey(at, "example"), "the example")
 			}
 			for _, name := range sortedKeys(mt.Examples) {
 				if ex := mt.Examples[name]; ex != nil && ex.Value != nil && ex.Value.Value != nil {
-					check(mt.Schema.Value, ex.Value.Value, with(toks, "examples", name), fmt.Sprintf("example %q", name))
+					check(mt.Schema.Value, ex.Value.Value, atKeys(at, "examples", name), fmt.Sprintf("example %q", name))
 				}
 			}
 		},
@@ -566,20 +566,15 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// with returns toks extended by more, without sharing storage.
-func with(toks []string, more ...string) []string {
-	out := make([]string, 0, len(toks)+len(more))
-	return append(append(out, toks...), more...)
-}
-
 // docVisitor receives the parts of a document that carry schemas. Each
 // schema is visited once, where it is defined; a SchemaRef that refers to a
-// schema defined elsewhere goes to ref and is not descended into.
+// schema defined elsewhere goes to ref and is not descended into. Locations
+// come as seg chains, turned into pointer tokens only when needed.
 type docVisitor struct {
-	schema func(toks []string, s *openapi3.Schema)
+	schema func(at *seg, s *openapi3.Schema)
 	ref    func(sr *openapi3.SchemaRef)
-	param  func(toks []string, p *openapi3.Parameter) // parameters and headers
-	media  func(toks []string, mt *openapi3.MediaType)
+	param  func(at *seg, p *openapi3.Parameter) // parameters and headers
+	media  func(at *seg, mt *openapi3.MediaType)
 }
 
 type docWalker struct {
@@ -588,150 +583,176 @@ type docWalker struct {
 	callbacks map[*openapi3.Callback]bool
 }
 
+// key and index extend a location by one step.
+func atKey(at *seg, k string) *seg { return &seg{parent: at, key: k, idx: -1} }
+func atIndex(at *seg, i int) *seg  { return &seg{parent: at, idx: i} }
+func atKeys(at *seg, ks ...string) *seg {
+	for _, k := range ks {
+		at = atKey(at, k)
+	}
+	return at
+}
+
+// tokens returns the pointer tokens of a location.
+func (s *seg) tokens() []string {
+	var toks []string
+	for ; s != nil; s = s.parent {
+		if s.idx >= 0 {
+			toks = append(toks, strconv.Itoa(s.idx))
+		} else {
+			toks = append(toks, s.key)
+		}
+	}
+	slices.Reverse(toks)
+	return toks
+}
+
 // walkDoc walks the components, paths and webhooks of doc.
 func walkDoc(doc *openapi3.T, v docVisitor) {
 	w := &docWalker{v: v, seen: make(map[*openapi3.Schema]bool), callbacks: make(map[*openapi3.Callback]bool)}
 	if c := doc.Components; c != nil {
+		comps := atKey(nil, "components")
 		for _, k := range sortedKeys(c.Schemas) {
-			w.schemaRef([]string{"components", "schemas", k}, c.Schemas[k])
+			w.schemaRef(atKeys(comps, "schemas", k), c.Schemas[k])
 		}
 		for _, k := range sortedKeys(c.Parameters) {
-			w.paramRef([]string{"components", "parameters", k}, c.Parameters[k])
+			w.paramRef(atKeys(comps, "parameters", k), c.Parameters[k])
 		}
 		for _, k := range sortedKeys(c.Headers) {
-			w.headerRef([]string{"components", "headers", k}, c.Headers[k])
+			w.headerRef(atKeys(comps, "headers", k), c.Headers[k])
 		}
 		for _, k := range sortedKeys(c.RequestBodies) {
 			if rb := c.RequestBodies[k]; rb != nil && rb.Ref == "" && rb.Value != nil {
-				w.content([]string{"components", "requestBodies", k, "content"}, rb.Value.Content)
+				w.content(atKeys(comps, "requestBodies", k, "content"), rb.Value.Content)
 			}
 		}
 		for _, k := range sortedKeys(c.Responses) {
-			w.response([]string{"components", "responses", k}, c.Responses[k])
+			w.response(atKeys(comps, "responses", k), c.Responses[k])
 		}
 		for _, k := range sortedKeys(c.Callbacks) {
 			if cb := c.Callbacks[k]; cb != nil && cb.Ref == "" && cb.Value != nil {
-				w.callback([]string{"components", "callbacks", k}, cb.Value)
+				w.callback(atKeys(comps, "callbacks", k), cb.Value)
 			}
 		}
 	}
 	if doc.Paths != nil {
 		items := doc.Paths.Map()
 		for _, p := range sortedKeys(items) {
-			w.pathItem([]string{"paths", p}, items[p])
+			w.pathItem(atKeys(nil, "paths", p), items[p])
 		}
 	}
 	for _, k := range sortedKeys(doc.Webhooks) {
-		w.pathItem([]string{"webhooks", k}, doc.Webhooks[k])
+		w.pathItem(atKeys(nil, "webhooks", k), doc.Webhooks[k])
 	}
 }
 
-func (w *docWalker) pathItem(toks []string, item *openapi3.PathItem) {
+func (w *docWalker) pathItem(at *seg, item *openapi3.PathItem) {
 	if item == nil || item.Ref != "" {
 		return
 	}
 	for i, p := range item.Parameters {
-		w.paramRef(with(toks, "parameters", strconv.Itoa(i)), p)
+		w.paramRef(atIndex(atKey(at, "parameters"), i), p)
 	}
 	ops := item.Operations()
 	for _, m := range sortedKeys(ops) {
-		w.operation(with(toks, strings.ToLower(m)), ops[m])
+		w.operation(atKey(at, strings.ToLower(m)), ops[m])
 	}
 }
 
-func (w *docWalker) operation(toks []string, op *openapi3.Operation) {
+func (w *docWalker) operation(at *seg, op *openapi3.Operation) {
 	if op == nil {
 		return
 	}
 	for i, p := range op.Parameters {
-		w.paramRef(with(toks, "parameters", strconv.Itoa(i)), p)
+		w.paramRef(atIndex(atKey(at, "parameters"), i), p)
 	}
 	if rb := op.RequestBody; rb != nil && rb.Ref == "" && rb.Value != nil {
-		w.content(with(toks, "requestBody", "content"), rb.Value.Content)
+		w.content(atKeys(at, "requestBody", "content"), rb.Value.Content)
 	}
 	if op.Responses != nil {
 		rs := op.Responses.Map()
 		for _, code := range sortedKeys(rs) {
-			w.response(with(toks, "responses", code), rs[code])
+			w.response(atKeys(at, "responses", code), rs[code])
 		}
 	}
 	for _, k := range sortedKeys(op.Callbacks) {
 		if cb := op.Callbacks[k]; cb != nil && cb.Ref == "" && cb.Value != nil {
-			w.callback(with(toks, "callbacks", k), cb.Value)
+			w.callback(atKeys(at, "callbacks", k), cb.Value)
 		}
 	}
 }
 
-func (w *docWalker) callback(toks []string, cb *openapi3.Callback) {
+func (w *docWalker) callback(at *seg, cb *openapi3.Callback) {
 	if w.callbacks[cb] {
 		return
 	}
 	w.callbacks[cb] = true
 	items := cb.Map()
 	for _, expr := range sortedKeys(items) {
-		w.pathItem(with(toks, expr), items[expr])
+		w.pathItem(atKey(at, expr), items[expr])
 	}
 }
 
-func (w *docWalker) response(toks []string, r *openapi3.ResponseRef) {
+func (w *docWalker) response(at *seg, r *openapi3.ResponseRef) {
 	if r == nil || r.Ref != "" || r.Value == nil {
 		return
 	}
 	for _, h := range sortedKeys(r.Value.Headers) {
-		w.headerRef(with(toks, "headers", h), r.Value.Headers[h])
+		w.headerRef(atKeys(at, "headers", h), r.Value.Headers[h])
 	}
-	w.content(with(toks, "content"), r.Value.Content)
+	w.content(atKey(at, "content"), r.Value.Content)
 }
 
-func (w *docWalker) paramRef(toks []string, p *openapi3.ParameterRef) {
+func (w *docWalker) paramRef(at *seg, p *openapi3.ParameterRef) {
 	if p == nil || p.Ref != "" || p.Value == nil {
 		return
 	}
-	w.param(toks, p.Value)
+	w.param(at, p.Value)
 }
 
-func (w *docWalker) headerRef(toks []string, h *openapi3.HeaderRef) {
+func (w *docWalker) headerRef(at *seg, h *openapi3.HeaderRef) {
 	if h == nil || h.Ref != "" || h.Value == nil {
 		return
 	}
-	w.param(toks, &h.Value.Parameter)
+	w.param(at, &h.Value.Parameter)
 }
 
-func (w *docWalker) param(toks []string, p *openapi3.Parameter) {
+func (w *docWalker) param(at *seg, p *openapi3.Parameter) {
 	if w.v.param != nil {
-		w.v.param(toks, p)
+		w.v.param(at, p)
 	}
-	w.schemaRef(with(toks, "schema"), p.Schema)
-	w.content(with(toks, "content"), p.Content)
+	w.schemaRef(atKey(at, "schema"), p.Schema)
+	w.content(atKey(at, "content"), p.Content)
 }
 
-func (w *docWalker) content(toks []string, c openapi3.Content) {
+func (w *docWalker) content(at *seg, c openapi3.Content) {
 	for _, name := range sortedKeys(c) {
 		mt := c[name]
 		if mt == nil {
 			continue
 		}
+		mat := atKey(at, name)
 		if w.v.media != nil {
-			w.v.media(with(toks, name), mt)
+			w.v.media(mat, mt)
 		}
-		w.schemaRef(with(toks, name, "schema"), mt.Schema)
-		w.schemaRef(with(toks, name, "itemSchema"), mt.ItemSchema)
+		w.schemaRef(atKey(mat, "schema"), mt.Schema)
+		w.schemaRef(atKey(mat, "itemSchema"), mt.ItemSchema)
 	}
 }
 
-func (w *docWalker) schemaRefs(toks []string, list openapi3.SchemaRefs) {
+func (w *docWalker) schemaRefs(at *seg, list openapi3.SchemaRefs) {
 	for i, sr := range list {
-		w.schemaRef(with(toks, strconv.Itoa(i)), sr)
+		w.schemaRef(atIndex(at, i), sr)
 	}
 }
 
-func (w *docWalker) schemaMap(toks []string, m openapi3.Schemas) {
+func (w *docWalker) schemaMap(at *seg, m openapi3.Schemas) {
 	for _, k := range sortedKeys(m) {
-		w.schemaRef(with(toks, k), m[k])
+		w.schemaRef(atKey(at, k), m[k])
 	}
 }
 
-func (w *docWalker) schemaRef(toks []string, sr *openapi3.SchemaRef) {
+func (w *docWalker) schemaRef(at *seg, sr *openapi3.SchemaRef) {
 	if sr == nil {
 		return
 	}
@@ -747,25 +768,27 @@ func (w *docWalker) schemaRef(toks []string, sr *openapi3.SchemaRef) {
 	}
 	w.seen[s] = true
 	if w.v.schema != nil {
-		w.v.schema(toks, s)
+		w.v.schema(at, s)
 	}
-	w.schemaMap(with(toks, "properties"), s.Properties)
-	w.schemaRef(with(toks, "items"), s.Items)
-	w.schemaRef(with(toks, "additionalProperties"), s.AdditionalProperties.Schema)
-	w.schemaRefs(with(toks, "allOf"), s.AllOf)
-	w.schemaRefs(with(toks, "anyOf"), s.AnyOf)
-	w.schemaRefs(with(toks, "oneOf"), s.OneOf)
-	w.schemaRef(with(toks, "not"), s.Not)
-	w.schemaRefs(with(toks, "prefixItems"), s.PrefixItems)
-	w.schemaRef(with(toks, "contains"), s.Contains)
-	w.schemaMap(with(toks, "patternProperties"), s.PatternProperties)
-	w.schemaMap(with(toks, "dependentSchemas"), s.DependentSchemas)
-	w.schemaRef(with(toks, "propertyNames"), s.PropertyNames)
-	w.schemaRef(with(toks, "if"), s.If)
-	w.schemaRef(with(toks, "then"), s.Then)
-	w.schemaRef(with(toks, "else"), s.Else)
-	w.schemaRef(with(toks, "unevaluatedItems"), s.UnevaluatedItems.Schema)
-	w.schemaRef(with(toks, "unevaluatedProperties"), s.UnevaluatedProperties.Schema)
-	w.schemaRef(with(toks, "contentSchema"), s.ContentSchema)
-	w.schemaMap(with(toks, "$defs"), s.Defs)
+	if len(s.Properties) > 0 {
+		w.schemaMap(atKey(at, "properties"), s.Properties)
+	}
+	w.schemaRef(atKey(at, "items"), s.Items)
+	w.schemaRef(atKey(at, "additionalProperties"), s.AdditionalProperties.Schema)
+	w.schemaRefs(atKey(at, "allOf"), s.AllOf)
+	w.schemaRefs(atKey(at, "anyOf"), s.AnyOf)
+	w.schemaRefs(atKey(at, "oneOf"), s.OneOf)
+	w.schemaRef(atKey(at, "not"), s.Not)
+	w.schemaRefs(atKey(at, "prefixItems"), s.PrefixItems)
+	w.schemaRef(atKey(at, "contains"), s.Contains)
+	w.schemaMap(atKey(at, "patternProperties"), s.PatternProperties)
+	w.schemaMap(atKey(at, "dependentSchemas"), s.DependentSchemas)
+	w.schemaRef(atKey(at, "propertyNames"), s.PropertyNames)
+	w.schemaRef(atKey(at, "if"), s.If)
+	w.schemaRef(atKey(at, "then"), s.Then)
+	w.schemaRef(atKey(at, "else"), s.Else)
+	w.schemaRef(atKey(at, "unevaluatedItems"), s.UnevaluatedItems.Schema)
+	w.schemaRef(atKey(at, "unevaluatedProperties"), s.UnevaluatedProperties.Schema)
+	w.schemaRef(atKey(at, "contentSchema"), s.ContentSchema)
+	w.schemaMap(atKey(at, "$defs"), s.Defs)
 }
