@@ -238,6 +238,11 @@ func typeLabel(s *models.RefSchema) string {
 	return "any"
 }
 
+// hasFacts says whether schemaFacts shows anything for s.
+func hasFacts(s *models.RefSchema) bool {
+	return len(s.Enum) > 0 || s.Const != "" || s.Default != "" || s.Example != "" || len(s.Constraints) > 0
+}
+
 // isMap reports whether s is an object used as a dictionary: no named
 // properties, values of one schema.
 func isMap(s *models.RefSchema) bool {
