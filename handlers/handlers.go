@@ -92,6 +92,11 @@ func newPortal(opts Options, st Store) *portal {
 		recoverer(errs),
 		securityHeaders(strings.HasPrefix(baseURL, "https://")),
 		crossOrigin(errs),
+		// Reference pages of large documents are megabytes of HTML; they
+		// compress about tenfold. Pages hold no secrets yet, so BREACH does
+		// not apply; revisit when pages show secrets next to reflected input.
+		middleware.Compress(5, "text/html", "text/css", "text/javascript", "application/javascript",
+			"application/json", "application/problem+json", "application/yaml", "image/svg+xml"),
 		withSettings(st),
 		middleware.GetHead,
 	)

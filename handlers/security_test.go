@@ -1,8 +1,11 @@
 package handlers
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -365,5 +368,34 @@ func TestHead_IsAnsweredLikeGet(t *testing.T) {
 	tp := newTestPortal(t)
 	for _, p := range []string{"/apis", "/healthz", "/static/app.css"} {
 		wantStatus(t, tp.do(httptest.NewRequest(http.MethodHead, p, nil)), http.StatusOK)
+	}
+}
+
+func TestResponsesAreCompressedForClientsThatAcceptGzip(t *testing.T) {
+	tp := newTestPortal(t)
+	tp.seedCatalog(t)
+	for _, path := range []string{"/", "/apis", "/static/app.css?v=abc", "/api/v1/openapi.json"} {
+		plain := tp.get(t, path)
+		wantStatus(t, plain, http.StatusOK)
+		if enc := plain.Header().Get("Content-Encoding"); enc != "" {
+			t.Errorf("%s without Accept-Encoding: Content-Encoding = %q", path, enc)
+		}
+		rec := tp.get(t, path, "Accept-Encoding", "gzip")
+		wantStatus(t, rec, http.StatusOK)
+		if enc := rec.Header().Get("Content-Encoding"); enc != "gzip" {
+			t.Errorf("%s: Content-Encoding = %q, want gzip", path, enc)
+			continue
+		}
+		zr, err := gzip.NewReader(rec.Body)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		body, err := io.ReadAll(zr)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if !bytes.Equal(body, plain.Body.Bytes()) {
+			t.Errorf("%s: gzip body differs from the plain body (%d vs %d bytes)", path, len(body), plain.Body.Len())
+		}
 	}
 }
