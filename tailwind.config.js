@@ -18,6 +18,16 @@ module.exports = {
           950: "#161d4e",
         },
       },
+      // Inline code in Markdown shows as a tinted chip, not wrapped in backticks.
+      typography: {
+        DEFAULT: {
+          css: {
+            "code::before": { content: "none" },
+            "code::after": { content: "none" },
+            code: { backgroundColor: "#f1f5f9", borderRadius: "0.25rem", padding: "0.1rem 0.3rem", fontWeight: "500" },
+          },
+        },
+      },
       fontFamily: {
         sans: ["Inter", "ui-sans-serif", "system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"],
         mono: ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "Liberation Mono", "monospace"],
