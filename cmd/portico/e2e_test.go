@@ -103,6 +103,7 @@ func TestE2EBrowseCatalog(t *testing.T) {
 	if err != nil || !inView {
 		t.Errorf("deep link #%s is not scrolled into view (err %v)", anchor, err)
 	}
+	browsertest.ViewportScreenshot(t, ctx, shots, "06-deep-link")
 
 	// A phone-sized viewport still shows the catalog without horizontal scrolling.
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(s.URL+"/apis"), chromedp.WaitVisible(`[data-testid="api-card"]`)); err != nil {
@@ -112,7 +113,7 @@ func TestE2EBrowseCatalog(t *testing.T) {
 	if err != nil || overflow {
 		t.Errorf("catalog overflows horizontally on a 390 px screen (err %v)", err)
 	}
-	browsertest.Screenshot(t, ctx, shots, "06-catalog-mobile")
+	browsertest.Screenshot(t, ctx, shots, "07-catalog-mobile")
 }
 
 // jsString quotes s as a JavaScript string literal.

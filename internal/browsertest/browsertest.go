@@ -72,7 +72,19 @@ func New(t testing.TB, timeout time.Duration) context.Context {
 // returns its path.
 func Screenshot(t testing.TB, ctx context.Context, dir, name string) string {
 	t.Helper()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	return save(t, ctx, chromedp.FullScreenshot(100), dir, name)
+}
+
+// ViewportScreenshot saves what a user sees in the window now (after
+// scrolling to a deep link, say) as dir/name.png and returns its path.
+func ViewportScreenshot(t testing.TB, ctx context.Context, dir, name string) string {
+	t.Helper()
+	return save(t, ctx, chromedp.CaptureScreenshot(), dir, name)
+}
+
+func save(t testing.TB, ctx context.Context, shot chromedp.Action[[]byte], dir, name string) string {
+	t.Helper()
+	png, err := chromedp.Run(ctx, shot)
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
