@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"cmp"
 	"net/url"
 	"slices"
 	"strings"
@@ -184,6 +185,16 @@ func (b *builder) serverURL(o opRef) string {
 }
 
 func firstMedia(c openapi3.Content) (string, *openapi3.MediaType) {
+	types := sortedMediaTypes(c)
+	if len(types) == 0 {
+		return "", nil
+	}
+	return types[0], c[types[0]]
+}
+
+// sortedMediaTypes returns the media types of c that have a value: JSON
+// first, then in document order, then by name.
+func sortedMediaTypes(c openapi3.Content) []string {
 	types := make([]string, 0, len(c))
 	for mt, m := range c {
 		if m != nil {
@@ -198,15 +209,12 @@ func firstMedia(c openapi3.Content) (string, *openapi3.MediaType) {
 			}
 			return 1
 		}
-		if lx, ly := originLine(c[x].Origin), originLine(c[y].Origin); lx != ly {
-			return lx - ly
+		if c := cmp.Compare(originLine(c[x].Origin), originLine(c[y].Origin)); c != 0 {
+			return c
 		}
 		return strings.Compare(x, y)
 	})
-	if len(types) == 0 {
-		return "", nil
-	}
-	return types[0], c[types[0]]
+	return types
 }
 
 // curlBody returns flag/value pairs for the request body.

@@ -727,25 +727,7 @@ func (b *builder) contents(c openapi3.Content, dir direction, generate bool) []m
 	if len(c) == 0 {
 		return nil
 	}
-	types := make([]string, 0, len(c))
-	for mt, m := range c {
-		if m != nil {
-			types = append(types, mt)
-		}
-	}
-	slices.SortFunc(types, func(x, y string) int {
-		jx, jy := isJSON(x), isJSON(y)
-		if jx != jy {
-			if jx {
-				return -1
-			}
-			return 1
-		}
-		if c := cmp.Compare(originLine(c[x].Origin), originLine(c[y].Origin)); c != 0 {
-			return c
-		}
-		return strings.Compare(x, y)
-	})
+	types := sortedMediaTypes(c)
 	out := make([]models.RefMedia, 0, len(types))
 	// Media types that share one schema and give no examples of their own
 	// ("application/json", "application/json; charset=utf-8", ...) are
