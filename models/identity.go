@@ -218,3 +218,19 @@ func (e AuditEvent) ComputeHash() string {
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
+
+// Actor is who performs an audited change, and from where. Store methods that
+// change identity or access data take an Actor and write the audit event in
+// the same transaction as the change.
+type Actor struct {
+	UserID    *int64 // nil for the system (CLI, demo loader) or an anonymous visitor
+	Email     string // "system", "bootstrap-token" or the user's email
+	RequestID string
+	ClientIP  string
+}
+
+// Member is a user with the roles they hold in one subsidiary.
+type Member struct {
+	User  User
+	Roles []Role
+}
