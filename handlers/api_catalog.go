@@ -46,6 +46,7 @@ func (h *APICatalogHandler) list(w http.ResponseWriter, r *http.Request) {
 		h.errs.Render(w, r, &models.Error{Kind: models.Invalid, Message: "The query parameters are not valid.", Details: problems})
 		return
 	}
+	q.Audiences = ViewerFrom(r.Context()).Audiences()
 	page, err := h.st.SearchCatalog(r.Context(), q)
 	if err != nil {
 		h.errs.Render(w, r, err)

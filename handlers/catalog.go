@@ -51,6 +51,7 @@ func (h *CatalogHandler) Routes(r chi.Router) {
 func (h *CatalogHandler) list(w http.ResponseWriter, r *http.Request) {
 	q, notices := parseCatalogQuery(r.URL.Query())
 	q.PerPage = catalogPerPage
+	q.Audiences = ViewerFrom(r.Context()).Audiences()
 	page, err := h.st.SearchCatalog(r.Context(), q)
 	if err != nil {
 		h.pages.errs.Render(w, r, err)
@@ -163,7 +164,7 @@ func catalogView(q models.CatalogQuery, page models.CatalogPage, notices []strin
 	for _, s := range models.ListedStates {
 		v.Filters.States = append(v.Filters.States, views.Option{Value: string(s), Label: s.Label(), Count: -1, Selected: s == q.State})
 	}
-	for _, a := range models.Audiences {
+	for _, a := range q.Audiences {
 		v.Filters.Audiences = append(v.Filters.Audiences, views.Option{Value: string(a), Label: audienceLabel(a), Count: -1, Selected: a == q.Audience})
 	}
 

@@ -15,8 +15,10 @@ const featuredLimit = 6
 
 // HomeStore is what the home page needs from persistence.
 type HomeStore interface {
-	ListSubsidiaries(ctx context.Context) ([]models.SubsidiarySummary, error)
-	ListFeatured(ctx context.Context, limit int) ([]models.CatalogEntry, error)
+	// ListSubsidiaries and ListFeatured count and list only APIs of the
+	// given audiences (what the viewer may see).
+	ListSubsidiaries(ctx context.Context, audiences ...models.Audience) ([]models.SubsidiarySummary, error)
+	ListFeatured(ctx context.Context, limit int, audiences ...models.Audience) ([]models.CatalogEntry, error)
 }
 
 // HomeHandler serves the portal's home page.
@@ -43,12 +45,13 @@ func (h *HomeHandler) show(w http.ResponseWriter, r *http.Request) {
 		h.pages.errs.Render(w, r, err)
 		return
 	}
-	subs, err := h.st.ListSubsidiaries(r.Context())
+	audiences := ViewerFrom(r.Context()).Audiences()
+	subs, err := h.st.ListSubsidiaries(r.Context(), audiences...)
 	if err != nil {
 		h.pages.errs.Render(w, r, err)
 		return
 	}
-	featured, err := h.st.ListFeatured(r.Context(), featuredLimit)
+	featured, err := h.st.ListFeatured(r.Context(), featuredLimit, audiences...)
 	if err != nil {
 		h.pages.errs.Render(w, r, err)
 		return

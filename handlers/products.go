@@ -35,7 +35,7 @@ func (h *ProductHandler) Routes(r chi.Router) {
 
 // show renders an API product: overview, versions, servers, notices.
 func (h *ProductHandler) show(w http.ResponseWriter, r *http.Request) {
-	p, err := h.st.FindAPIProduct(r.Context(), chi.URLParam(r, "subsidiary"), chi.URLParam(r, "api"))
+	p, err := findVisibleProduct(r, h.st, chi.URLParam(r, "subsidiary"), chi.URLParam(r, "api"))
 	if err != nil {
 		h.pages.errs.Render(w, r, err)
 		return
@@ -68,4 +68,24 @@ func currentVersion(versions []models.APIVersion) (models.APIVersion, bool) {
 		}
 	}
 	return models.APIVersion{}, false
+}
+
+// findVisibleProduct returns the API product if the viewer may see it. An API
+// of an audience the viewer may not see is NotFound, as if it did not exist,
+// so its existence does not leak.
+func findVisibleProduct(r *http.Request, st ProductStore, sub, api string) (models.APIProduct, error) {
+	p, err := st.FindAPIProduct(r.Context(), sub, api)
+	if err != nil {
+		return p, err
+	}
+	if !ViewerFrom(r.Context()).MaySee(p.API.Audience) {
+		return models.APIProduct{}, hiddenAPI(sub, api)
+	}
+	return p, nil
+}
+
+// hiddenAPI is the error for an API the viewer may not see: the same as for
+// an API that does not exist.
+func hiddenAPI(sub, api string) error {
+	return models.Errorf(models.NotFound, "API %s/%s not found", sub, api)
 }

@@ -59,7 +59,7 @@ func (h *VersionHandler) show(w http.ResponseWriter, r *http.Request) {
 		h.redirectLatest(w, r, sub, api, "")
 		return
 	}
-	p, v, err := h.st.FindVersion(r.Context(), sub, api, ver)
+	p, v, err := h.findVisibleVersion(r, sub, api, ver)
 	if err != nil {
 		h.pages.errs.Render(w, r, err)
 		return
@@ -85,7 +85,7 @@ func (h *VersionHandler) document(format string) http.HandlerFunc {
 			h.redirectLatest(w, r, sub, api, format)
 			return
 		}
-		p, v, err := h.st.FindVersion(r.Context(), sub, api, ver)
+		p, v, err := h.findVisibleVersion(r, sub, api, ver)
 		if err != nil {
 			h.pages.errs.Render(w, r, err)
 			return
@@ -93,6 +93,10 @@ func (h *VersionHandler) document(format string) http.HandlerFunc {
 		hd := w.Header()
 		hd.Set("ETag", `"`+v.DocumentHash+"-"+format+`"`)
 		hd.Set("Cache-Control", "max-age=300")
+		if p.API.Audience == models.AudienceInternal {
+			// Only staff may read it: no shared cache may keep a copy.
+			hd.Set("Cache-Control", "private, max-age=300")
+		}
 		if etagMatches(r.Header.Get("If-None-Match"), hd.Get("ETag")) {
 			w.WriteHeader(http.StatusNotModified)
 			return
@@ -118,7 +122,7 @@ func (h *VersionHandler) document(format string) http.HandlerFunc {
 // redirectLatest sends the reader to the current version's reference (or
 // document, when format is set).
 func (h *VersionHandler) redirectLatest(w http.ResponseWriter, r *http.Request, sub, api, format string) {
-	p, err := h.st.FindAPIProduct(r.Context(), sub, api)
+	p, err := findVisibleProduct(r, h.st, sub, api)
 	if err != nil {
 		h.pages.errs.Render(w, r, err)
 		return
@@ -134,6 +138,19 @@ func (h *VersionHandler) redirectLatest(w http.ResponseWriter, r *http.Request, 
 	}
 	w.Header().Set("Cache-Control", "no-cache")
 	http.Redirect(w, r, to, http.StatusFound)
+}
+
+// findVisibleVersion returns the API product and its version if the viewer
+// may see the API; NotFound otherwise (see findVisibleProduct).
+func (h *VersionHandler) findVisibleVersion(r *http.Request, sub, api, ver string) (models.APIProduct, models.APIVersion, error) {
+	p, v, err := h.st.FindVersion(r.Context(), sub, api, ver)
+	if err != nil {
+		return p, v, err
+	}
+	if !ViewerFrom(r.Context()).MaySee(p.API.Audience) {
+		return models.APIProduct{}, models.APIVersion{}, hiddenAPI(sub, api)
+	}
+	return p, v, nil
 }
 
 // looksJSON reports whether a document is JSON rather than YAML.

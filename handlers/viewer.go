@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"slices"
 
 	"github.com/portico/portico/models"
 )
@@ -41,3 +42,24 @@ func (v *Viewer) Can(action models.Action, domain string) bool {
 
 // Staff reports whether the viewer is group staff.
 func (v *Viewer) Staff() bool { return v != nil && v.User.Kind == models.UserStaff }
+
+// outsideAudiences are the audiences of APIs that anyone, anonymous visitors
+// included, may see.
+var outsideAudiences = []models.Audience{models.AudiencePublic, models.AudiencePartner}
+
+// Audiences returns the audiences of the APIs the viewer may see: all of
+// them for those who may view internal APIs (group staff), public and
+// partner APIs for everyone else, anonymous visitors included. It never
+// returns an empty list, so a store query filtered by it is never unfiltered
+// by mistake.
+func (v *Viewer) Audiences() []models.Audience {
+	if v.Can(models.ActionViewInternalAPIs, models.GlobalDomain) {
+		return models.Audiences
+	}
+	return outsideAudiences
+}
+
+// MaySee reports whether the viewer may see an API of audience a.
+func (v *Viewer) MaySee(a models.Audience) bool {
+	return slices.Contains(v.Audiences(), a)
+}

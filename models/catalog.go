@@ -256,7 +256,10 @@ type CatalogQuery struct {
 	Tag        string
 	State      State
 	Audience   Audience
-	Page       int // 1-based
+	// Audiences, when not empty, limits the entries to APIs of these
+	// audiences: what the viewer may see. Audience still narrows within it.
+	Audiences []Audience
+	Page      int // 1-based
 	PerPage    int
 }
 

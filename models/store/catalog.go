@@ -146,7 +146,19 @@ func (s *Store) catalogFilter(q models.CatalogQuery, matched []int64, ranked boo
 	if q.Audience != "" {
 		c.where("a.audience = ?", string(q.Audience))
 	}
+	if len(q.Audiences) > 0 {
+		c.where("a.audience IN ?", audienceList(q.Audiences))
+	}
 	return c
+}
+
+// audienceList returns the audiences as strings for an IN clause.
+func audienceList(as []models.Audience) []string {
+	out := make([]string, len(as))
+	for i, a := range as {
+		out[i] = string(a)
+	}
+	return out
 }
 
 func normalizeTag(t string) string { return strings.ToLower(strings.TrimSpace(t)) }
@@ -293,8 +305,9 @@ func (s *Store) tagFacet(db *gorm.DB, q models.CatalogQuery, matched []int64) ([
 }
 
 // ListFeatured returns up to limit featured catalog entries in name order
-// (limit ≤ 0 means 6; at most 100).
-func (s *Store) ListFeatured(ctx context.Context, limit int) ([]models.CatalogEntry, error) {
+// (limit ≤ 0 means 6; at most 100). With audiences, only APIs of those
+// audiences are listed (what the viewer may see); without, all are.
+func (s *Store) ListFeatured(ctx context.Context, limit int, audiences ...models.Audience) ([]models.CatalogEntry, error) {
 	if limit <= 0 {
 		limit = defaultFeatured
 	}
@@ -302,6 +315,9 @@ func (s *Store) ListFeatured(ctx context.Context, limit int) ([]models.CatalogEn
 	db := s.read(ctx)
 	c := &catalogSQL{}
 	c.where("a.featured = ?", true)
+	if len(audiences) > 0 {
+		c.where("a.audience IN ?", audienceList(audiences))
+	}
 	sql, args := c.query("a.id", "ORDER BY "+catalogOrders["name"]+" LIMIT ?", limit)
 	var ids []int64
 	if err := db.Raw(sql, args...).Scan(&ids).Error; err != nil {

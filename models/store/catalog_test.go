@@ -102,6 +102,12 @@ func TestSearchCatalog(t *testing.T) {
 		{"state filter: retired", models.CatalogQuery{State: models.StateRetired}, []string{"bank/cards"}, 1, 1, 12},
 		{"state filter: draft shows nothing", models.CatalogQuery{State: models.StateDraft}, nil, 0, 1, 12},
 		{"audience filter", models.CatalogQuery{Audience: models.AudiencePartner}, []string{"bank/cards", "insurance/claims"}, 2, 1, 12},
+		{"audiences limit to what the viewer may see", models.CatalogQuery{Audiences: []models.Audience{models.AudiencePublic, models.AudiencePartner}},
+			[]string{"bank/accounts", "securities/fx-rates", "bank/payments", "bank/cards", "insurance/claims", "insurance/quotes"}, 6, 1, 12},
+		{"audience within audiences", models.CatalogQuery{Audience: models.AudiencePartner, Audiences: []models.Audience{models.AudiencePublic, models.AudiencePartner}},
+			[]string{"bank/cards", "insurance/claims"}, 2, 1, 12},
+		{"audience outside audiences matches nothing", models.CatalogQuery{Audience: models.AudienceInternal, Audiences: []models.Audience{models.AudiencePublic, models.AudiencePartner}}, nil, 0, 1, 12},
+		{"search does not find APIs outside audiences", models.CatalogQuery{Q: "equities", Audiences: []models.Audience{models.AudiencePublic}}, nil, 0, 1, 12},
 		{"query and filters combine", models.CatalogQuery{Q: "payments", Subsidiary: "insurance", Audience: models.AudiencePartner, State: models.StatePublished}, []string{"insurance/claims"}, 1, 1, 12},
 		{"second page", models.CatalogQuery{Page: 2, PerPage: 2}, []string{"bank/payments", "bank/cards"}, 7, 2, 2},
 		{"last partial page", models.CatalogQuery{Page: 4, PerPage: 2}, []string{"securities/market-data"}, 7, 4, 2},
@@ -314,20 +320,25 @@ func TestListFeatured(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		seedCatalog(t, s)
 		mustImport(t, s, "bank", fixture{api: "hidden", name: "Hidden", featured: true, state: models.StateDraft})
+		mustImport(t, s, "securities", fixture{api: "desk", name: "Desk", featured: true, audience: models.AudienceInternal})
+		outside := []models.Audience{models.AudiencePublic, models.AudiencePartner}
 		for _, tc := range []struct {
-			limit int
-			want  []string
+			limit     int
+			audiences []models.Audience
+			want      []string
 		}{
-			{0, []string{"bank/accounts", "securities/fx-rates", "bank/payments"}},
-			{2, []string{"bank/accounts", "securities/fx-rates"}},
-			{-1, []string{"bank/accounts", "securities/fx-rates", "bank/payments"}},
+			{0, nil, []string{"bank/accounts", "securities/desk", "securities/fx-rates", "bank/payments"}},
+			{2, nil, []string{"bank/accounts", "securities/desk"}},
+			{-1, nil, []string{"bank/accounts", "securities/desk", "securities/fx-rates", "bank/payments"}},
+			{0, outside, []string{"bank/accounts", "securities/fx-rates", "bank/payments"}},
+			{0, []models.Audience{models.AudienceInternal}, []string{"securities/desk"}},
 		} {
-			got, err := s.ListFeatured(context.Background(), tc.limit)
+			got, err := s.ListFeatured(context.Background(), tc.limit, tc.audiences...)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !slices.Equal(slugs(got), tc.want) {
-				t.Errorf("ListFeatured(%d) = %q, want %q", tc.limit, slugs(got), tc.want)
+				t.Errorf("ListFeatured(%d, %q) = %q, want %q", tc.limit, tc.audiences, slugs(got), tc.want)
 			}
 			for _, e := range got {
 				if e.Current.ID == 0 || e.Subsidiary.ID == 0 {

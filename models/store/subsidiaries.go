@@ -64,8 +64,9 @@ func findSubsidiary(db *gorm.DB, slug string) (models.Subsidiary, error) {
 
 // ListSubsidiaries returns every subsidiary ordered by name, each with the
 // number of its APIs that appear in the catalog (that have a listed
-// version).
-func (s *Store) ListSubsidiaries(ctx context.Context) ([]models.SubsidiarySummary, error) {
+// version). With audiences, only APIs of those audiences are counted (what
+// the viewer may see); without, all are.
+func (s *Store) ListSubsidiaries(ctx context.Context, audiences ...models.Audience) ([]models.SubsidiarySummary, error) {
 	db := s.read(ctx)
 	var subs []models.Subsidiary
 	if err := db.Order("lower(name), id").Find(&subs).Error; err != nil {
@@ -75,9 +76,12 @@ func (s *Store) ListSubsidiaries(ctx context.Context) ([]models.SubsidiarySummar
 		SubsidiaryID int64
 		N            int
 	}
-	err := db.Raw(`SELECT a.subsidiary_id AS subsidiary_id, COUNT(*) AS n
-		FROM apis a JOIN catalog_entries c ON c.api_id = a.id
-		GROUP BY a.subsidiary_id`).Scan(&counts).Error
+	c := &catalogSQL{}
+	if len(audiences) > 0 {
+		c.where("a.audience IN ?", audienceList(audiences))
+	}
+	sql, args := c.query("a.subsidiary_id AS subsidiary_id, COUNT(*) AS n", "GROUP BY a.subsidiary_id")
+	err := db.Raw(sql, args...).Scan(&counts).Error
 	if err != nil {
 		return nil, translate("count subsidiary APIs", "subsidiaries", err)
 	}

@@ -85,22 +85,35 @@ func TestListSubsidiariesCountsOnlyAPIsInTheCatalog(t *testing.T) {
 		mustImport(t, s, "bank", fixture{api: "payments", state: models.StateRetired})
 		mustImport(t, s, "bank", fixture{api: "cards", state: models.StateDraft})
 		mustImport(t, s, "insurance", fixture{api: "claims", state: models.StateInReview})
-		subs, err := s.ListSubsidiaries(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := map[string]int{}
-		for _, sub := range subs {
-			got[sub.Subsidiary.Slug] = sub.APICount
-		}
-		want := map[string]int{"bank": 2, "insurance": 0, "securities": 0}
-		for slug, n := range want {
-			if got[slug] != n {
-				t.Errorf("%s lists %d APIs, want %d", slug, got[slug], n)
-			}
-		}
-		if len(got) != len(want) {
-			t.Errorf("ListSubsidiaries = %v, want %v", got, want)
+		mustImport(t, s, "securities", fixture{api: "desk", audience: models.AudienceInternal})
+		mustImport(t, s, "securities", fixture{api: "partners", audience: models.AudiencePartner})
+		for _, tc := range []struct {
+			name      string
+			audiences []models.Audience
+			want      map[string]int
+		}{
+			{"every audience", nil, map[string]int{"bank": 2, "insurance": 0, "securities": 2}},
+			{"outside audiences", []models.Audience{models.AudiencePublic, models.AudiencePartner}, map[string]int{"bank": 2, "insurance": 0, "securities": 1}},
+			{"internal only", []models.Audience{models.AudienceInternal}, map[string]int{"bank": 0, "insurance": 0, "securities": 1}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				subs, err := s.ListSubsidiaries(ctx, tc.audiences...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := map[string]int{}
+				for _, sub := range subs {
+					got[sub.Subsidiary.Slug] = sub.APICount
+				}
+				for slug, n := range tc.want {
+					if got[slug] != n {
+						t.Errorf("%s lists %d APIs, want %d", slug, got[slug], n)
+					}
+				}
+				if len(got) != len(tc.want) {
+					t.Errorf("ListSubsidiaries = %v, want %v", got, tc.want)
+				}
+			})
 		}
 	})
 }
