@@ -28,16 +28,23 @@ const (
 )
 
 // User is a person who signs in to the portal.
+//
+// EmailVerified says the address is known to belong to the user: an operator
+// created the account, an identity provider vouched for it, or the user
+// followed an invitation sent to it. Only a verified account is linked to a
+// new SSO identity with the same email, and only a verified account receives
+// the invitations sent to its address when it signs in.
 type User struct {
-	ID           int64  `gorm:"primaryKey"`
-	Email        string // lower case, unique
-	Name         string
-	Kind         UserKind
-	Status       UserStatus
-	PasswordHash string `json:"-"` // argon2id PHC string; empty for SSO-only users
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-	LastLoginAt  *time.Time
+	ID            int64  `gorm:"primaryKey"`
+	Email         string // lower case, unique
+	Name          string
+	Kind          UserKind
+	Status        UserStatus
+	EmailVerified bool
+	PasswordHash  string `json:"-"` // argon2id PHC string; empty for SSO-only users
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	LastLoginAt   *time.Time
 }
 
 // Active reports whether u may sign in and act.
@@ -150,6 +157,8 @@ type TeamMember struct {
 	UserID    int64
 	Role      TeamRole
 	CreatedAt time.Time
+	Email     string `gorm:"-"` // the member's, filled in by reads
+	Name      string `gorm:"-"` // the member's, filled in by reads
 }
 
 // Invitation invites an email address to a subsidiary role or to a team.
