@@ -58,13 +58,16 @@ func portalSettings(ctx context.Context) (models.PortalSettings, error) {
 // data decides whether it renders.
 func newPageMeta(r *http.Request, assetVersion, title, section string) views.PageMeta {
 	s, _ := portalSettings(r.Context())
-	return views.PageMeta{
+	m := views.PageMeta{
 		Title:        title,
 		GroupName:    s.GroupName,
 		Section:      section,
 		AssetVersion: assetVersion,
 		RequestID:    RequestIDFrom(r.Context()),
+		Path:         r.URL.RequestURI(),
 	}
+	setViewerMeta(&m, ViewerFrom(r.Context()))
+	return m
 }
 
 // pageRenderer renders portal pages.

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/portico/portico/models"
+	"github.com/portico/portico/views"
 )
 
 // Viewer is the signed-in user of a request, with what they may do. Pages and
@@ -62,4 +63,46 @@ func (v *Viewer) Audiences() []models.Audience {
 // MaySee reports whether the viewer may see an API of audience a.
 func (v *Viewer) MaySee(a models.Audience) bool {
 	return slices.Contains(v.Audiences(), a)
+}
+
+// Administers reports whether the viewer administers the platform or at
+// least one subsidiary (members or audit trail), so the header shows the
+// Admin link.
+func (v *Viewer) Administers() bool {
+	if v.Can(models.ActionManagePlatform, models.GlobalDomain) {
+		return true
+	}
+	if v == nil {
+		return false
+	}
+	for _, ra := range v.Roles {
+		if ra.Domain != models.GlobalDomain && (v.Can(models.ActionManageMembers, ra.Domain) || v.Can(models.ActionViewAudit, ra.Domain)) {
+			return true
+		}
+	}
+	return false
+}
+
+// DisplayName is how the header names the viewer: their name, else their
+// email.
+func (v *Viewer) DisplayName() string {
+	if v == nil {
+		return ""
+	}
+	if v.User.Name != "" {
+		return v.User.Name
+	}
+	return v.User.Email
+}
+
+// setViewerMeta fills the user menu fields of a page's PageMeta.
+func setViewerMeta(m *views.PageMeta, v *Viewer) {
+	if v == nil {
+		return
+	}
+	m.SignedIn = true
+	m.UserName = v.DisplayName()
+	m.UserEmail = v.User.Email
+	m.ShowAdmin = v.Administers()
+	m.ShowTeams = v.Can(models.ActionManageTeams, models.GlobalDomain)
 }

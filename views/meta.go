@@ -3,6 +3,11 @@
 // as parameters and never do I/O.
 package views
 
+import (
+	"net/url"
+	"strings"
+)
+
 // PageMeta is what the layout needs on every page. Handlers build it with one
 // helper, so page handlers do not repeat navigation boilerplate.
 type PageMeta struct {
@@ -13,6 +18,31 @@ type PageMeta struct {
 	Query        string // current catalog search, echoed in the header search box
 	AssetVersion string // cache-busting token for /static URLs
 	RequestID    string
+
+	// The signed-in user, for the header's user menu. Zero for anonymous
+	// visitors.
+	SignedIn  bool
+	UserName  string // display name; the email when the user has no name
+	UserEmail string
+	ShowAdmin bool // the user administers a subsidiary or the platform
+	ShowTeams bool // the user may create and manage consumer teams
+	// Path is the current page's path and query, where "Sign in" returns to.
+	Path string
+}
+
+// SignInURL is the sign-in page, returning to the current page afterwards.
+func (m PageMeta) SignInURL() string {
+	return SignInURL(m.Path)
+}
+
+// SignInURL is the sign-in page with return_to set to a local path. Paths
+// that would not be useful to return to (the sign-in page itself, the
+// home page) are left out.
+func SignInURL(returnTo string) string {
+	if returnTo == "" || returnTo == "/" || !strings.HasPrefix(returnTo, "/") || strings.HasPrefix(returnTo, "/login") || strings.HasPrefix(returnTo, "/auth/") {
+		return "/login"
+	}
+	return "/login?return_to=" + url.QueryEscape(returnTo)
 }
 
 // Asset returns the URL of a static file with the cache-busting token.
