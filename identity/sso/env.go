@@ -65,8 +65,10 @@ func providerFromEnv(getenv func(string) string, name string) (ProviderConfig, [
 		ClientID:    get(fieldClientID),
 		DisplayName: get("DISPLAY_NAME"),
 		Kind:        models.UserKind(strings.ToLower(get(fieldKind))),
-		Scopes:      strings.Fields(get("SCOPES")),
 		GroupsClaim: get(fieldGroupsClaim),
+	}
+	if scopes := strings.Fields(get("SCOPES")); len(scopes) > 0 {
+		cfg.Scopes = scopes
 	}
 	if cfg.Type == "" {
 		cfg.Type = TypeOIDC

@@ -204,13 +204,15 @@ func New(ctx context.Context, cfgs []ProviderConfig, callbackBase string, secret
 	}
 
 	var errs []error
+	seen := map[string]bool{}
 	for _, cfg := range cfgs {
-		if err := cfg.Validate(); err != nil {
-			errs = append(errs, err)
+		if seen[cfg.Name] {
+			errs = append(errs, fmt.Errorf("sso provider %q: configured twice", cfg.Name))
 			continue
 		}
-		if m.byName[cfg.Name] != nil {
-			errs = append(errs, fmt.Errorf("sso provider %q: configured twice", cfg.Name))
+		seen[cfg.Name] = true
+		if err := cfg.Validate(); err != nil {
+			errs = append(errs, err)
 			continue
 		}
 		p, err := m.setUp(ctx, cfg, base.String()+"/auth/"+cfg.Name+"/callback")
