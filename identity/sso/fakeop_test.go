@@ -364,3 +364,52 @@ func TestNew_FakeOPDiscoveryIssuerMismatch(t *testing.T) {
 		t.Errorf("New: %v; want an issuer mismatch naming the provider", err)
 	}
 }
+
+// TestSignIn_ProviderTypes signs in through the google, gitlab and
+// microsoft types, pointed at the fake OP (the real ones cannot be reached
+// from tests), and checks each type's default issuer.
+func TestSignIn_ProviderTypes(t *testing.T) {
+	tests := []struct {
+		typ         string
+		kind        models.UserKind
+		wantDisplay string
+	}{
+		{TypeGoogle, models.UserExternal, "Google"},
+		{TypeGitLab, models.UserStaff, "GitLab"}, // self-managed GitLab may vouch for staff
+		{TypeMicrosoft, models.UserStaff, "Microsoft"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.typ, func(t *testing.T) {
+			f := startFakeOP(t)
+			m, _ := newManager(t, []ProviderConfig{{Name: tc.typ, Type: tc.typ, Issuer: f.URL, ClientID: fakeClientID, ClientSecret: fakeSecret, Kind: tc.kind}}, "https://portal.example")
+			res, err := runFlow(t, m, tc.typ, "/")
+			if err != nil {
+				t.Fatalf("sign-in refused: %v", err)
+			}
+			want := Result{Provider: tc.typ, Subject: "fake-user-7", Email: "dev.eloper@example.com", EmailVerified: true, Name: "Dev Eloper", Kind: tc.kind, ReturnTo: "/"}
+			if !reflect.DeepEqual(res, want) {
+				t.Errorf("Result = %+v\nwant     %+v", res, want)
+			}
+			if got := m.Providers(); !reflect.DeepEqual(got, []Provider{{Name: tc.typ, DisplayName: tc.wantDisplay, Kind: tc.kind}}) {
+				t.Errorf("Providers() = %+v; want display name %q", got, tc.wantDisplay)
+			}
+		})
+	}
+
+	issuers := []struct {
+		cfg  ProviderConfig
+		want string
+	}{
+		{ProviderConfig{Type: TypeGoogle}, "https://accounts.google.com"},
+		{ProviderConfig{Type: TypeGitLab}, "https://gitlab.com"},
+		{ProviderConfig{Type: TypeGitLab, Issuer: "https://gitlab.meridian.example"}, "https://gitlab.meridian.example"},
+		{ProviderConfig{Type: TypeMicrosoft, Issuer: "72f988bf-86f1-41af-91ab-2d7cd011db47"}, "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0"},
+		{ProviderConfig{Type: TypeMicrosoft, Issuer: "https://login.microsoftonline.us/t/v2.0"}, "https://login.microsoftonline.us/t/v2.0"},
+		{ProviderConfig{Type: TypeOIDC, Issuer: "https://tenant.auth0.example/"}, "https://tenant.auth0.example/"},
+	}
+	for _, tc := range issuers {
+		if got := issuerURL(tc.cfg); got != tc.want {
+			t.Errorf("issuerURL(%s %q) = %q; want %q", tc.cfg.Type, tc.cfg.Issuer, got, tc.want)
+		}
+	}
+}

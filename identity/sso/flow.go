@@ -10,8 +10,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
 )
 
@@ -94,35 +92,4 @@ func (m *Manager) flowCookie(value string, maxAge int) *http.Cookie {
 		Secure:   m.secure,
 		SameSite: http.SameSiteLaxMode,
 	}
-}
-
-// maxReturnTo bounds the return path kept in the flow cookie.
-const maxReturnTo = 2048
-
-// SanitizeReturnTo returns raw if it is a path on this site, and "/"
-// otherwise: anything with a scheme or host (https://evil, //evil,
-// javascript:…), a backslash or a control character, raw or percent-encoded
-// (/\evil, /%09/evil, /%2F/evil), or longer than 2048 bytes.
-func SanitizeReturnTo(raw string) string {
-	if raw == "" || len(raw) > maxReturnTo || !strings.HasPrefix(raw, "/") || strings.HasPrefix(raw, "//") || unsafePath(raw) {
-		return "/"
-	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
-		return "/"
-	}
-	// Browsers and proxies may decode the path; it must stay local then too.
-	if !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") || unsafePath(u.Path) {
-		return "/"
-	}
-	return raw
-}
-
-func unsafePath(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == 0x7f || c == '\\' {
-			return true
-		}
-	}
-	return false
 }

@@ -2,8 +2,8 @@
 // a browser to an identity provider and turns the provider's answer into a
 // verified identity (Result). Handlers own what follows (users, sessions,
 // roles, audit). It is a package of its own because that one job is
-// security-critical and independent of HTTP routing, storage and views; it
-// imports only models.
+// security-critical and independent of HTTP routing, storage and views;
+// within Portico it imports only models and identity (SafeReturnTo).
 //
 // # Providers
 //
@@ -86,6 +86,7 @@ import (
 	"github.com/markbates/goth/providers/openidConnect"
 	"golang.org/x/oauth2"
 
+	"github.com/portico/portico/identity"
 	"github.com/portico/portico/models"
 )
 
@@ -293,7 +294,7 @@ func (m *Manager) Providers() []Provider {
 }
 
 // Begin starts a sign-in at the named provider: it binds a fresh state, nonce
-// and PKCE verifier, with returnTo (passed through SanitizeReturnTo), to the
+// and PKCE verifier, with returnTo (passed through identity.SafeReturnTo), to the
 // browser in a 10-minute flow cookie and redirects (302) to the provider. It
 // returns a NotFound error for an unknown provider; any other error is
 // internal and nothing has been written to w.
@@ -307,7 +308,7 @@ func (m *Manager) Begin(w http.ResponseWriter, r *http.Request, provider, return
 		State:    randomToken(),
 		Nonce:    randomToken(),
 		Verifier: oauth2.GenerateVerifier(),
-		ReturnTo: SanitizeReturnTo(returnTo),
+		ReturnTo: identity.SafeReturnTo(returnTo),
 		Expires:  m.now().Add(flowTTL).Unix(),
 	}
 	sess, err := p.goth.BeginAuth(f.State)
