@@ -104,12 +104,12 @@ const flowTTL = 10 * time.Minute
 
 // ProviderConfig configures one identity provider.
 type ProviderConfig struct {
-	Name         string          // URL segment and identity key, e.g. "corporate", "github"
-	DisplayName  string          // on the sign-in button, e.g. "Meridian staff (Entra ID)"
-	Type         string          // "oidc" (generic, by issuer), "github", "google", "microsoft", "gitlab"
-	Issuer       string          // oidc: issuer URL (discovery at /.well-known/openid-configuration); microsoft: tenant; gitlab, github: self-hosted base URL
-	ClientID     string          //
-	ClientSecret string          //
+	Name         string // URL segment and identity key, e.g. "corporate", "github"
+	DisplayName  string // on the sign-in button, e.g. "Meridian staff (Entra ID)"
+	Type         string // "oidc" (generic, by issuer), "github", "google", "microsoft", "gitlab"
+	Issuer       string // oidc: issuer URL (discovery at /.well-known/openid-configuration); microsoft: tenant; gitlab, github: self-hosted base URL
+	ClientID     string
+	ClientSecret string
 	Scopes       []string        // default openid email profile (+ groups claim scope if configured)
 	Kind         models.UserKind // external (developers) or staff (group employees)
 	GroupsClaim  string          // staff: claim holding groups/roles, e.g. "groups"
