@@ -366,3 +366,59 @@ func TestCasbinRuleTableMatchesGormAdapter(t *testing.T) {
 		})
 	}
 }
+
+// TestIdentityAuthorizerReadsTheStoreRoles runs the real authorizer on the
+// store's adapter: the rows GrantRole writes are the ones it understands.
+func TestIdentityAuthorizerReadsTheStoreRoles(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		mustSubsidiary(t, s, "bank", "Bank")
+		mustSubsidiary(t, s, "insurance", "Insurance")
+		lena := mustUser(t, s, "lena@meridian.example", models.UserStaff)
+		priya := mustUser(t, s, "priya@meridian.example", models.UserStaff)
+		mustGrant(t, s, lena, models.RolePublisher, "bank")
+		mustGrant(t, s, lena, models.RoleInternal, models.GlobalDomain)
+		mustGrant(t, s, priya, models.RolePlatformAdmin, models.GlobalDomain)
+		adapter, err := s.CasbinAdapter()
+		if err != nil {
+			t.Fatal(err)
+		}
+		az, err := identity.NewAuthorizer(adapter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ignored := az.Ignored(); len(ignored) != 0 {
+			t.Errorf("the authorizer ignored rows the store wrote: %v", ignored)
+		}
+		for _, u := range []models.User{lena, priya} {
+			roles, _ := s.ListRoles(ctx, u.ID)
+			assertEqual(t, "roles of "+u.Email, az.Roles(u.ID), roles)
+		}
+		for _, tc := range []struct {
+			user   models.User
+			domain string
+			want   bool
+		}{
+			{lena, "bank", true},
+			{lena, "insurance", false},
+			{priya, "insurance", true},
+		} {
+			if got := az.Can(tc.user.ID, models.ActionImportAPI, tc.domain); got != tc.want {
+				t.Errorf("%s may import in %s = %v, want %v", tc.user.Email, tc.domain, got, tc.want)
+			}
+		}
+		v, _ := s.PolicyVersion(ctx)
+		if err := s.RevokeRole(ctx, system, lena.ID, models.RolePublisher, "bank"); err != nil {
+			t.Fatal(err)
+		}
+		if v2, _ := s.PolicyVersion(ctx); v2 <= v {
+			t.Fatalf("policy version %d → %d after a revocation", v, v2)
+		}
+		if err := az.Reload(); err != nil {
+			t.Fatal(err)
+		}
+		if az.Can(lena.ID, models.ActionImportAPI, "bank") {
+			t.Error("revoked publisher may still import after reload")
+		}
+	})
+}
