@@ -10,9 +10,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+	"github.com/portico/portico/identity"
 	"github.com/portico/portico/markdown"
 	"github.com/portico/portico/openapi"
 )
@@ -36,6 +38,29 @@ type Options struct {
 	// ReferenceCacheSize is how many decoded API reference models are kept
 	// in memory. Zero means 64.
 	ReferenceCacheSize int
+
+	// Authorizer answers what signed-in users may do (*identity.Authorizer).
+	// Nil: nobody holds any permission.
+	Authorizer Authorizer
+	// SSO signs people in at identity providers (*sso.Manager). Nil: local
+	// accounts only.
+	SSO SSO
+	// DemoAccounts are listed with their passwords on the sign-in page
+	// (demo mode only).
+	DemoAccounts []DemoAccount
+	// SessionIdle and SessionLifetime end sessions after that long without
+	// a request, and that long after sign-in. Zero means 30 minutes and 12
+	// hours.
+	SessionIdle     time.Duration
+	SessionLifetime time.Duration
+	// LoginThrottle and IPThrottle lock local sign-in after repeated
+	// failures, per email and per client IP. Zero values mean
+	// DefaultLoginThrottle and DefaultIPThrottle.
+	LoginThrottle identity.Throttle
+	IPThrottle    identity.Throttle
+	// Now is the clock of session timeouts and sign-in throttling. Nil
+	// means time.Now.
+	Now func() time.Time
 }
 
 // Store is everything the handlers need from persistence. *store.Store
@@ -48,6 +73,7 @@ type Store interface {
 	ProductStore
 	VersionStore
 	ImportStore
+	AuthStore
 }
 
 // New returns the portal's HTTP handler: every route of the portal, the
@@ -84,14 +110,17 @@ func newPortal(opts Options, st Store) *portal {
 	md := markdown.New()
 
 	pages := &pageRenderer{errs: errs, assetVersion: assetVersion}
+	https := strings.HasPrefix(baseURL, "https://")
+	auth := newAuth(opts, st, pages, errs, https)
 
 	r := chi.NewRouter()
 	r.Use(
 		requestID,
 		requestLog(log),
 		recoverer(errs),
-		securityHeaders(strings.HasPrefix(baseURL, "https://")),
+		securityHeaders(https),
 		crossOrigin(errs),
+		auth.sess.middleware,
 		// Reference pages of large documents are megabytes of HTML; they
 		// compress about tenfold. Pages hold no secrets yet, so BREACH does
 		// not apply; revisit when pages show secrets next to reflected input.
@@ -113,6 +142,7 @@ func newPortal(opts Options, st Store) *portal {
 
 	NewHealthHandler(st, errs).Routes(r)
 	assets.Routes(r)
+	auth.Routes(r)
 	NewHomeHandler(st, pages, md).Routes(r)
 	NewCatalogHandler(st, pages).Routes(r)
 	NewProductHandler(st, pages, md).Routes(r)
@@ -123,7 +153,7 @@ func newPortal(opts Options, st Store) *portal {
 		NewAPIDocHandler(errs).Routes(api)
 		NewAPICatalogHandler(st, errs, baseURL).Routes(api)
 		api.Group(func(admin chi.Router) {
-			admin.Use(requireAdminToken(opts.AdminToken, errs))
+			admin.Use(auth.RequireImport)
 			NewAPIVersionsHandler(st, errs, lim, baseURL).Routes(admin)
 		})
 	})
