@@ -24,6 +24,17 @@ type routeGuard interface {
 	RequireSignIn(next http.Handler) http.Handler
 }
 
+// AdminPagesStore is everything the admin, audit, team and invitation
+// pages need from persistence.
+type AdminPagesStore interface {
+	AdminStore
+	MemberStore
+	UserStore
+	AuditStore
+	TeamStore
+	InvitationStore
+}
+
 // AdminStore is what the admin landing page needs from persistence.
 type AdminStore interface {
 	ListSubsidiaries(ctx context.Context, audiences ...models.Audience) ([]models.SubsidiarySummary, error)

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/portico/portico/models"
@@ -30,11 +31,16 @@ type MembersHandler struct {
 	pages   *pageRenderer
 	guard   routeGuard
 	baseURL string // public URL of the portal, for invitation links; "" = the request's host
+	now     func() time.Time
 }
 
-// NewMembersHandler returns the members pages' handler.
-func NewMembersHandler(st MemberStore, pages *pageRenderer, guard routeGuard, baseURL string) *MembersHandler {
-	return &MembersHandler{st: st, pages: pages, guard: guard, baseURL: baseURL}
+// NewMembersHandler returns the members pages' handler. now is the clock
+// that tells expired invitations from pending ones (nil = time.Now).
+func NewMembersHandler(st MemberStore, pages *pageRenderer, guard routeGuard, baseURL string, now func() time.Time) *MembersHandler {
+	if now == nil {
+		now = time.Now
+	}
+	return &MembersHandler{st: st, pages: pages, guard: guard, baseURL: baseURL, now: now}
 }
 
 // Routes registers the members pages. Every route needs
@@ -106,7 +112,7 @@ func (h *MembersHandler) invite(w http.ResponseWriter, r *http.Request) {
 		h.rerender(w, r, http.StatusUnprocessableEntity, form.view(problems), nil)
 		return
 	}
-	actor := auditActor(r)
+	actor := ActorFrom(r)
 	u, err := h.st.FindUserByEmail(r.Context(), form.Email)
 	switch {
 	case err == nil && u.EmailVerified:
@@ -164,7 +170,7 @@ func (h *MembersHandler) changeRole(w http.ResponseWriter, r *http.Request) {
 		h.pages.errs.Render(w, r, models.Errorf(models.Invalid, "%s", problems["role"]))
 		return
 	}
-	if err := h.setRole(r.Context(), auditActor(r), userID, form.Role, sub); err != nil {
+	if err := h.setRole(r.Context(), ActorFrom(r), userID, form.Role, sub); err != nil {
 		h.pages.errs.Render(w, r, err)
 		return
 	}
@@ -221,7 +227,7 @@ func (h *MembersHandler) removeRole(w http.ResponseWriter, r *http.Request) {
 		h.pages.errs.Render(w, r, models.Errorf(models.Invalid, "%s", problems["role"]))
 		return
 	}
-	if err := h.st.RevokeRole(r.Context(), auditActor(r), userID, form.Role, sub); err != nil {
+	if err := h.st.RevokeRole(r.Context(), ActorFrom(r), userID, form.Role, sub); err != nil {
 		h.pages.errs.Render(w, r, err)
 		return
 	}
@@ -265,8 +271,9 @@ func (h *MembersHandler) page(r *http.Request, invite views.InviteForm) (views.M
 		self := v != nil && v.User.ID == m.User.ID
 		view.Members = append(view.Members, views.MemberRow{User: m.User, Roles: m.Roles, Self: self, MayDeactivate: !self})
 	}
+	now := h.now()
 	for _, inv := range invs {
-		if inv.AcceptedAt == nil {
+		if inv.AcceptedAt == nil && inv.ExpiresAt.After(now) {
 			view.Invitations = append(view.Invitations, inv)
 		}
 	}

@@ -92,7 +92,7 @@ func (h *UsersHandler) setStatus(w http.ResponseWriter, r *http.Request, change 
 		err = h.authorize(r.Context(), ViewerFrom(r.Context()), userID)
 	}
 	if err == nil {
-		err = change(r.Context(), auditActor(r), userID)
+		err = change(r.Context(), ActorFrom(r), userID)
 	}
 	if err != nil {
 		h.pages.errs.Render(w, r, err)

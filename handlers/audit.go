@@ -142,13 +142,13 @@ func parseAuditQuery(vals url.Values) (views.AuditFilterForm, models.AuditFilter
 	}
 	if form.Until != "" {
 		if t, err := time.Parse(time.DateOnly, form.Until); err == nil {
-			end := t.Add(24*time.Hour - time.Nanosecond) // the whole day
+			end := t.AddDate(0, 0, 1) // the store's Until is exclusive: the whole day
 			f.Until = &end
 		} else {
 			problems["until"] = "Enter a date as YYYY-MM-DD."
 		}
 	}
-	if f.Since != nil && f.Until != nil && f.Until.Before(*f.Since) {
+	if f.Since != nil && f.Until != nil && !f.Until.After(*f.Since) {
 		problems["until"] = "The end date is before the start date."
 		f.Until = nil
 	}

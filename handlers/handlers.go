@@ -74,6 +74,7 @@ type Store interface {
 	VersionStore
 	ImportStore
 	AuthStore
+	AdminPagesStore
 }
 
 // New returns the portal's HTTP handler: every route of the portal, the
@@ -148,6 +149,12 @@ func newPortal(opts Options, st Store) *portal {
 	NewProductHandler(st, pages, md).Routes(r)
 	versions := NewVersionHandler(st, pages, lim, opts.ReferenceCacheSize)
 	versions.Routes(r)
+	NewAdminHandler(st, pages, auth).Routes(r)
+	NewMembersHandler(st, pages, auth, baseURL, opts.Now).Routes(r)
+	NewUsersHandler(st, pages, auth).Routes(r)
+	NewAuditHandler(st, pages, auth).Routes(r)
+	NewTeamsHandler(st, pages, auth, baseURL).Routes(r)
+	NewInvitationsHandler(st, pages, auth).Routes(r)
 
 	r.Route("/api/v1", func(api chi.Router) {
 		NewAPIDocHandler(errs).Routes(api)

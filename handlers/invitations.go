@@ -61,7 +61,7 @@ func (h *InvitationsHandler) accept(w http.ResponseWriter, r *http.Request) {
 		h.invalid(w, r, errInvitationUnknown)
 		return
 	}
-	inv, err := h.st.AcceptInvitationToken(r.Context(), auditActor(r), ViewerFrom(r.Context()).User, token)
+	inv, err := h.st.AcceptInvitationToken(r.Context(), ActorFrom(r), ViewerFrom(r.Context()).User, token)
 	if err != nil {
 		h.invalid(w, r, err)
 		return

@@ -81,7 +81,7 @@ func (h *TeamsHandler) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := ViewerFrom(r.Context())
-	team, err := h.st.CreateTeam(r.Context(), auditActor(r), v.User.ID, form.Name)
+	team, err := h.st.CreateTeam(r.Context(), ActorFrom(r), v.User.ID, form.Name)
 	if err != nil {
 		h.pages.errs.Render(w, r, err)
 		return
@@ -138,7 +138,7 @@ func (h *TeamsHandler) invite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	teamID := v.Team.ID
-	inv, token, err := h.st.CreateInvitation(r.Context(), auditActor(r), models.Invitation{Email: form.Email, TeamID: &teamID})
+	inv, token, err := h.st.CreateInvitation(r.Context(), ActorFrom(r), models.Invitation{Email: form.Email, TeamID: &teamID})
 	if err != nil {
 		h.pages.errs.Render(w, r, err)
 		return
@@ -163,7 +163,7 @@ func (h *TeamsHandler) removeMember(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := ViewerFrom(r.Context())
-	if err := h.st.RemoveTeamMember(r.Context(), auditActor(r), v.User.ID, teamID, userID); err != nil {
+	if err := h.st.RemoveTeamMember(r.Context(), ActorFrom(r), v.User.ID, teamID, userID); err != nil {
 		h.pages.errs.Render(w, r, err)
 		return
 	}

@@ -157,11 +157,11 @@ func (f AuditFilterForm) URL(page int) string {
 
 // AuditActions are the audit actions offered as filter suggestions.
 var AuditActions = []string{
-	"auth.sign_in", "auth.sign_in_failed", "auth.sign_out",
+	"auth.sign_in", "auth.sign_in_failed", "auth.link",
 	"role.grant", "role.revoke",
-	"user.create", "user.deactivate", "user.reactivate",
+	"user.create", "user.deactivate", "user.reactivate", "user.password", "user.email_verified",
 	"invitation.create", "invitation.accept",
-	"team.create", "team.member_remove",
+	"team.create", "team.member_add", "team.member_remove",
 }
 
 // FormatTime formats an instant the way the audit trail shows it: UTC, to
