@@ -260,7 +260,7 @@ type CatalogQuery struct {
 	// audiences: what the viewer may see. Audience still narrows within it.
 	Audiences []Audience
 	Page      int // 1-based
-	PerPage    int
+	PerPage   int
 }
 
 // CatalogEntry is one API product in the catalog with its current version:
