@@ -52,11 +52,13 @@ const publicSubject = "anyone"
 // domain".
 //
 // Global assignments are matched with an explicit g(r.sub, p.sub, "*")
-// rather than casbin's domain matching function: with a matching function
-// the role manager copies every global link into the role manager of each
-// domain (and, for a domain without assignments, again on every check),
-// which costs O(number of developers) per check; and a pattern matcher such
-// as KeyMatch would turn a subsidiary slug containing "*" into a wildcard.
+// rather than casbin's domain matching function (AddNamedDomainMatchingFunc
+// with KeyMatch): with a matching function the role manager copies every
+// global link into the role manager of each domain, and for a domain without
+// assignments it copies them again for each new user checked there — with
+// 10,000 developers that measured 70 ms a check, against about 30 µs here
+// (BenchmarkAuthorizer_Can). A pattern matcher would also turn a subsidiary
+// slug containing "*" into a wildcard.
 const authzModel = `
 [request_definition]
 r = sub, dom, act
