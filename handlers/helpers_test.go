@@ -60,6 +60,13 @@ var testGroup = models.PortalSettings{
 // handler's options.
 func newTestPortal(t testing.TB, adjust ...func(*Options)) *testPortal {
 	t.Helper()
+	return newTestPortalOver(t, newTestStore(t), adjust...)
+}
+
+// newTestStore opens a migrated store with three subsidiaries and the
+// portal settings.
+func newTestStore(t testing.TB) *store.Store {
+	t.Helper()
 	st := storetest.Open(t)
 	ctx := context.Background()
 	for _, s := range []models.Subsidiary{
@@ -74,7 +81,7 @@ func newTestPortal(t testing.TB, adjust ...func(*Options)) *testPortal {
 	if err := st.SavePortalSettings(ctx, testGroup); err != nil {
 		t.Fatalf("save portal settings: %v", err)
 	}
-	return newTestPortalOver(t, st, adjust...)
+	return st
 }
 
 func newTestPortalOver(t testing.TB, st *store.Store, adjust ...func(*Options)) *testPortal {
