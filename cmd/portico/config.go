@@ -15,16 +15,17 @@ import (
 // Config is Portico's configuration. Defaults come first, then PORTICO_*
 // environment variables, then flags; Validate reports every problem at once.
 type Config struct {
-	Addr         string // portal listener
-	DataDir      string // where the embedded SQLite file and demo credentials live
-	Database     string // PostgreSQL URL or SQLite file path; "" = <DataDir>/portico.db
-	BaseURL      string // public URL of the portal; "" = http://<Addr>
-	AdminToken   string // bootstrap admin token for the admin JSON API; "" disables it
-	MaxSpecBytes int64  // largest OpenAPI bundle accepted
-	Demo         bool   // load demo data at start
-	Migrate      bool   // apply migrations at start even on PostgreSQL
-	LogFormat    string // "text" or "json"
-	LogLevel     string // "debug", "info", "warn", "error"
+	Addr          string // portal listener
+	DataDir       string // where the embedded SQLite file and demo credentials live
+	Database      string // PostgreSQL URL or SQLite file path; "" = <DataDir>/portico.db
+	BaseURL       string // public URL of the portal; "" = http://<Addr>
+	AdminToken    string // bootstrap admin token for the admin JSON API; "" disables it
+	SessionSecret string // key sealing sign-in flow cookies; "" = <DataDir>/session.key
+	MaxSpecBytes  int64  // largest OpenAPI bundle accepted
+	Demo          bool   // load demo data at start
+	Migrate       bool   // apply migrations at start even on PostgreSQL
+	LogFormat     string // "text" or "json"
+	LogLevel      string // "debug", "info", "warn", "error"
 }
 
 // defaultConfig returns the zero-configuration defaults.
@@ -64,6 +65,7 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 	secret("PORTICO_DATABASE", &c.Database)
 	str("PORTICO_BASE_URL", &c.BaseURL)
 	secret("PORTICO_ADMIN_TOKEN", &c.AdminToken)
+	secret("PORTICO_SESSION_SECRET", &c.SessionSecret)
 	str("PORTICO_LOG_FORMAT", &c.LogFormat)
 	str("PORTICO_LOG_LEVEL", &c.LogLevel)
 	if v := getenv("PORTICO_MAX_SPEC_BYTES"); v != "" {

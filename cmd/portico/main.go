@@ -4,6 +4,8 @@
 //	portico serve --demo                 run the portal with demo data on the embedded SQLite
 //	portico import --subsidiary bank F…  import API versions from OpenAPI documents
 //	portico subsidiary create|list       manage subsidiaries
+//	portico user create --admin …        create a local (bootstrap) account
+//	portico audit verify                 check the audit trail's hash chain
 //	portico migrate                      apply database migrations
 //	portico check-config                 validate configuration and exit
 //	portico version                      print the version
@@ -54,6 +56,8 @@ Usage:
   portico import --subsidiary SLUG [--api SLUG] [--state STATE] [--audience AUDIENCE] FILE|DIR|ZIP...
   portico subsidiary create --slug SLUG --name NAME [--description TEXT]
   portico subsidiary list
+  portico user create --email EMAIL [--name NAME] [--admin] [--staff] [--password-file FILE]
+  portico audit verify
   portico migrate
   portico check-config
   portico version
@@ -77,6 +81,10 @@ func run(ctx context.Context, args []string, e env) error {
 		return runSubsidiary(ctx, rest, e)
 	case "migrate":
 		return runMigrate(ctx, rest, e)
+	case "user":
+		return runUser(ctx, rest, e)
+	case "audit":
+		return runAudit(ctx, rest, e)
 	case "check-config":
 		return runCheckConfig(rest, e)
 	case "version", "--version", "-version":

@@ -35,6 +35,16 @@ func runServe(ctx context.Context, args []string, e env) error {
 
 	lim := openapi.DefaultLimits()
 	lim.MaxBytes = cfg.MaxSpecBytes
+
+	authz, err := newAuthorizer(ctx, st, log)
+	if err != nil {
+		return err
+	}
+	ssoManager, err := newSSO(ctx, cfg, e)
+	if err != nil {
+		return err
+	}
+	var demoAccounts []handlers.DemoAccount
 	if cfg.Demo {
 		started := time.Now()
 		sum, err := demo.Load(ctx, st, demoPreparer(lim))
@@ -42,13 +52,22 @@ func runServe(ctx context.Context, args []string, e env) error {
 			return fmt.Errorf("load demo data: %w", err)
 		}
 		log.Info("demo data loaded", "subsidiaries", sum.Subsidiaries, "versions", sum.Versions, "created", sum.Created, "duration", time.Since(started).Round(time.Millisecond))
+		if demoAccounts, err = loadDemoAccounts(ctx, cfg, st, e); err != nil {
+			return err
+		}
+		if err := authz.Reload(); err != nil {
+			return fmt.Errorf("load roles: %w", err)
+		}
 	}
 
 	portal := handlers.New(handlers.Options{
-		Logger:     log,
-		AdminToken: cfg.AdminToken,
-		Limits:     lim,
-		BaseURL:    cfg.PublicURL(),
+		Logger:       log,
+		AdminToken:   cfg.AdminToken,
+		Limits:       lim,
+		BaseURL:      cfg.PublicURL(),
+		Authorizer:   authz,
+		SSO:          ssoManager,
+		DemoAccounts: demoAccounts,
 	}, st)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -74,6 +93,10 @@ func runServe(ctx context.Context, args []string, e env) error {
 	}
 
 	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		refreshRoles(gctx, st, authz, log)
+		return nil
+	})
 	g.Go(func() error {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			return fmt.Errorf("portal server: %w", err)

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/portico/portico/demo"
+	"github.com/portico/portico/handlers"
+	"github.com/portico/portico/identity"
+	"github.com/portico/portico/identity/sso"
+	"github.com/portico/portico/models/store"
+)
+
+// rolesRefreshInterval is how often serve checks whether roles changed in
+// another process (`portico user create --admin` while serving, another
+// replica's admin page); changes made through this process apply at once.
+const rolesRefreshInterval = 2 * time.Second
+
+// newAuthorizer loads who holds which role from the database.
+func newAuthorizer(ctx context.Context, st *store.Store, log *slog.Logger) (*identity.Authorizer, error) {
+	adapter, err := st.CasbinAdapter()
+	if err != nil {
+		return nil, fmt.Errorf("open role store: %w", err)
+	}
+	authz, err := identity.NewAuthorizer(adapter)
+	if err != nil {
+		return nil, fmt.Errorf("load roles: %w", err)
+	}
+	if bad := authz.Ignored(); len(bad) > 0 {
+		log.Warn("role rows ignored: they grant nothing", "rows", bad)
+	}
+	return authz, nil
+}
+
+// refreshRoles reloads roles whenever the store's policy version changes,
+// until ctx ends.
+func refreshRoles(ctx context.Context, st *store.Store, authz *identity.Authorizer, log *slog.Logger) {
+	last, _ := st.PolicyVersion(ctx)
+	t := time.NewTicker(rolesRefreshInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		v, err := st.PolicyVersion(ctx)
+		if err != nil || v == last {
+			continue
+		}
+		if err := authz.Reload(); err != nil {
+			log.Error("reload roles", "err", err)
+			continue
+		}
+		last = v
+	}
+}
+
+// newSSO sets up the identity providers configured in PORTICO_SSO_*; nil
+// when none is.
+func newSSO(ctx context.Context, cfg Config, e env) (*sso.Manager, error) {
+	providers, err := sso.ConfigFromEnv(e.getenv)
+	if err != nil {
+		return nil, fmt.Errorf("single sign-on configuration:\n%w", err)
+	}
+	if len(providers) == 0 {
+		return nil, nil
+	}
+	secret, err := sessionSecret(cfg)
+	if err != nil {
+		return nil, err
+	}
+	dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	m, err := sso.New(dctx, providers, cfg.PublicURL(), secret, &http.Client{Timeout: 15 * time.Second})
+	if err != nil {
+		return nil, fmt.Errorf("single sign-on: %w", err)
+	}
+	return m, nil
+}
+
+// sessionSecret returns the key that seals sign-in flow cookies:
+// PORTICO_SESSION_SECRET (or _FILE), else <data-dir>/session.key, created
+// with 32 random bytes on first use. Replicas behind one URL must share it.
+func sessionSecret(cfg Config) ([]byte, error) {
+	if cfg.SessionSecret != "" {
+		if len(cfg.SessionSecret) < 32 {
+			return nil, errors.New("session secret: use at least 32 characters")
+		}
+		return []byte(cfg.SessionSecret), nil
+	}
+	path := filepath.Join(cfg.DataDir, "session.key")
+	if b, err := os.ReadFile(path); err == nil && len(b) >= 32 {
+		return b, nil
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	return b, nil
+}
+
+// loadDemoAccounts creates the demo personas, writes
+// <data-dir>/demo-credentials.env and prints the accounts.
+func loadDemoAccounts(ctx context.Context, cfg Config, st *store.Store, e env) ([]handlers.DemoAccount, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	password, fresh, err := demoPassword(cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("read demo credentials: %w", err)
+	}
+	hash, err := identity.HashPassword(password)
+	if err != nil {
+		return nil, err
+	}
+	if err := demo.LoadPersonas(ctx, st, hash, fresh); err != nil {
+		return nil, fmt.Errorf("create demo accounts: %w", err)
+	}
+	path, err := writeDemoCredentials(cfg.DataDir, password, nil)
+	if err != nil {
+		return nil, err
+	}
+	accounts := make([]handlers.DemoAccount, 0, len(demo.Personas()))
+	fmt.Fprintf(e.stdout, "Demo accounts (password %s), also in %s:\n", password, path)
+	for _, p := range demo.Personas() {
+		accounts = append(accounts, handlers.DemoAccount{Persona: p.Label, Email: p.Email, Password: password})
+		fmt.Fprintf(e.stdout, "  %-40s %s\n", p.Label, p.Email)
+	}
+	return accounts, nil
+}
