@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -79,10 +80,18 @@ type Auth struct {
 }
 
 func newAuth(opts Options, st AuthStore, pages *pageRenderer, errs *ErrorRenderer, secure bool) *Auth {
+	authz, ssoM := opts.Authorizer, opts.SSO
+	// A nil *identity.Authorizer or *sso.Manager in the interface means none.
+	if isNil(authz) {
+		authz = nil
+	}
+	if isNil(ssoM) {
+		ssoM = nil
+	}
 	a := &Auth{
 		st:         st,
-		sess:       newSessions(st, opts.Authorizer, errs, secure, opts.SessionIdle, opts.SessionLifetime, opts.Now),
-		sso:        opts.SSO,
+		sess:       newSessions(st, authz, errs, secure, opts.SessionIdle, opts.SessionLifetime, opts.Now),
+		sso:        ssoM,
 		pages:      pages,
 		errs:       errs,
 		demo:       opts.DemoAccounts,
@@ -97,6 +106,15 @@ func newAuth(opts Options, st AuthStore, pages *pageRenderer, errs *ErrorRendere
 		a.ipThrottle = DefaultIPThrottle
 	}
 	return a
+}
+
+// isNil reports whether v is nil or a nil pointer.
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
 }
 
 // Routes registers sign-in, sign-out and the SSO endpoints. They are open

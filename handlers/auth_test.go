@@ -13,6 +13,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/alexedwards/scs/v2"
 	"github.com/portico/portico/identity"
+	"github.com/portico/portico/identity/sso"
 	"github.com/portico/portico/models"
 )
 
@@ -110,6 +111,19 @@ func TestSignIn_LocalAccount(t *testing.T) {
 	if err != nil || n != 1 {
 		t.Errorf("sessions bound to the user = %d (%v), want 1", n, err)
 	}
+}
+
+func TestSignIn_NilSSOManagerAndAuthorizerMeanNone(t *testing.T) {
+	tp := newTestPortal(t, func(o *Options) {
+		o.SSO = (*sso.Manager)(nil)
+		o.Authorizer = (*identity.Authorizer)(nil)
+	})
+	rec := tp.browser(t).get("/login")
+	wantStatus(t, rec, http.StatusOK)
+	if byTestID(parseHTML(t, rec.Body), "sso-providers").Length() != 0 {
+		t.Error("providers listed without an SSO manager")
+	}
+	wantStatus(t, tp.browser(t).get("/auth/corporate"), http.StatusNotFound)
 }
 
 func TestSignIn_FailuresLookAlike(t *testing.T) {
