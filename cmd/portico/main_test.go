@@ -52,8 +52,14 @@ type server struct {
 // directory (unless args name one), and stops it when the test ends.
 func startServe(t *testing.T, args ...string) *server {
 	t.Helper()
+	return startServeEnv(t, nil, args...)
+}
+
+// startServeEnv is startServe with PORTICO_* environment variables.
+func startServeEnv(t *testing.T, vars map[string]string, args ...string) *server {
+	t.Helper()
 	dataDir := t.TempDir()
-	e, out, errOut := testEnv(nil)
+	e, out, errOut := testEnv(vars)
 	ready := make(chan string, 1)
 	e.ready = func(addr string) { ready <- addr }
 	ctx, cancel := context.WithCancel(context.Background())

@@ -33,6 +33,17 @@ func runServe(ctx context.Context, args []string, e env) error {
 	}
 	defer st.Close()
 
+	// Listen before anything needs the public URL: with --addr :0 (tests)
+	// the port is known only now, and SSO callbacks must name it.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	defer ln.Close()
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = "http://" + ln.Addr().String()
+	}
+
 	lim := openapi.DefaultLimits()
 	lim.MaxBytes = cfg.MaxSpecBytes
 
@@ -70,10 +81,6 @@ func runServe(ctx context.Context, args []string, e env) error {
 		DemoAccounts: demoAccounts,
 	}, st)
 
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
-	}
 	srv := &http.Server{
 		Handler:           portal,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -83,10 +90,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          nil,
 	}
-	url := "http://" + ln.Addr().String()
-	if cfg.BaseURL != "" {
-		url = cfg.PublicURL()
-	}
+	url := cfg.PublicURL()
 	fmt.Fprintf(e.stdout, "Portico is running at %s (database %s). Press Ctrl+C to stop.\n", url, redactDSN(cfg.DSN()))
 	if e.ready != nil {
 		e.ready(ln.Addr().String())
