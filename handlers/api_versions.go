@@ -3,6 +3,7 @@ package handlers
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -28,6 +29,8 @@ const multipartSlack = 64 << 10
 type ImportStore interface {
 	FindSubsidiary(ctx context.Context, slug string) (models.Subsidiary, error)
 	ImportVersion(ctx context.Context, subsidiary string, imp models.VersionImport) (models.ImportResult, error)
+	// AppendAudit records the import in the audit trail.
+	AppendAudit(ctx context.Context, e models.AuditEvent) (models.AuditEvent, error)
 }
 
 // APIVersionsHandler serves the admin JSON API for API versions.
@@ -81,6 +84,10 @@ func (h *APIVersionsHandler) create(w http.ResponseWriter, r *http.Request) {
 		h.errs.Render(w, r, err)
 		return
 	}
+	if err := h.audit(r, res); err != nil {
+		h.errs.Render(w, r, err)
+		return
+	}
 	body := newImportResponse(res, h.baseURL)
 	status := http.StatusCreated
 	if res.Unchanged {
@@ -88,6 +95,27 @@ func (h *APIVersionsHandler) create(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Location", body.Links.Reference)
 	writeJSON(w, status, body)
+}
+
+// audit records the import ("api.import") with who made it: the signed-in
+// user, or "bootstrap-token" for the admin token. A failure is an error
+// although the version is stored: importing the same document again
+// answers "unchanged" and records the event then.
+func (h *APIVersionsHandler) audit(r *http.Request, res models.ImportResult) error {
+	actor := ActorFrom(r)
+	after, err := json.Marshal(map[string]any{
+		"api": res.API.Slug, "version": res.Version.Version, "state": res.Version.State,
+		"document_sha256": res.Version.DocumentHash, "created_api": res.CreatedAPI, "unchanged": res.Unchanged,
+	})
+	if err != nil {
+		return err
+	}
+	_, err = h.st.AppendAudit(r.Context(), models.AuditEvent{
+		ActorID: actor.UserID, ActorEmail: actor.Email, Subsidiary: res.Subsidiary, Action: "api.import",
+		Target: "api:" + res.Subsidiary + "/" + res.API.Slug + "@" + res.Version.Slug, After: string(after),
+		RequestID: actor.RequestID, ClientIP: actor.ClientIP,
+	})
+	return err
 }
 
 // parseImportOptions reads the query parameters that override what the

@@ -171,6 +171,18 @@ func TestImportAPI_SessionOrBootstrapToken(t *testing.T) {
 			wantStatus(t, rec, tc.wantStatus)
 			if tc.wantStatus >= 400 {
 				problemOf(t, rec)
+				return
+			}
+			// The import is audited with who made it.
+			evs := ip.auditEvents(t, "api.import")
+			wantActor := ActorBootstrapToken
+			if !tc.token {
+				wantActor = ip.users[tc.persona].Email
+			}
+			if len(evs) == 0 || evs[0].ActorEmail != wantActor || evs[0].Subsidiary != tc.sub ||
+				evs[0].RequestID != rec.Header().Get(requestIDHeader) || !strings.Contains(evs[0].Target, "quotes-"+strconv.Itoa(i)) ||
+				(tc.token && evs[0].ActorID != nil) || (!tc.token && (evs[0].ActorID == nil || *evs[0].ActorID != ip.users[tc.persona].ID)) {
+				t.Errorf("import audit = %+v, want actor %s in %s", evs, wantActor, tc.sub)
 			}
 		})
 	}
