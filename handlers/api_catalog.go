@@ -52,7 +52,9 @@ func (h *APICatalogHandler) list(w http.ResponseWriter, r *http.Request) {
 		h.errs.Render(w, r, err)
 		return
 	}
-	w.Header().Set("Cache-Control", "no-cache")
+	if ViewerFrom(r.Context()) == nil {
+		w.Header().Set("Cache-Control", "no-cache")
+	} // else "private, no-cache", set by the session middleware
 	writeJSON(w, http.StatusOK, h.catalogJSON(page))
 }
 

@@ -601,3 +601,26 @@ func TestHeader_UserMenuPerPersona(t *testing.T) {
 		})
 	}
 }
+
+func TestSignedInPages_ArePrivateAndLogTheUser(t *testing.T) {
+	ip := newIdentityPortal(t)
+	b := ip.browser(t)
+	if cc := b.get("/apis").Header().Get("Cache-Control"); cc != "no-cache" {
+		t.Errorf("anonymous catalog Cache-Control = %q, want no-cache", cc)
+	}
+	b.mustSignIn("internal@meridian.example")
+	for _, p := range []string{"/", "/apis", "/api/v1/apis"} {
+		rec := b.get(p)
+		wantStatus(t, rec, http.StatusOK)
+		if cc := rec.Header().Get("Cache-Control"); cc != "private, no-cache" {
+			t.Errorf("%s Cache-Control = %q, want private, no-cache", p, cc)
+		}
+		if !strings.Contains(strings.Join(rec.Header().Values("Vary"), ","), "Cookie") {
+			t.Errorf("%s does not vary on Cookie", p)
+		}
+	}
+	want := "user_id=" + strconv.FormatInt(ip.users["internal"].ID, 10)
+	if logs := ip.logs.String(); !strings.Contains(logs, want) || strings.Contains(logs, testPassword) || strings.Contains(logs, b.session()) {
+		t.Errorf("request log lacks %s, or holds the password or session token:\n%s", want, logs)
+	}
+}

@@ -20,7 +20,20 @@ type ctxKey int
 const (
 	requestIDKey ctxKey = iota
 	settingsKey
+	logInfoKey
 )
+
+// logInfo is what inner middleware tells the request log about a request.
+type logInfo struct {
+	userID int64 // the signed-in user, 0 for anonymous
+}
+
+// setLogUser tells the request log which user made the request.
+func setLogUser(ctx context.Context, userID int64) {
+	if li, ok := ctx.Value(logInfoKey).(*logInfo); ok {
+		li.userID = userID
+	}
+}
 
 // requestIDHeader carries the request ID in requests (from a trusted proxy)
 // and in every response.
@@ -71,15 +84,16 @@ func validRequestID(id string) bool {
 }
 
 // requestLog writes one log line per request: request ID, method, route
-// pattern (not the raw path, which may hold IDs), status, bytes and
-// duration. It never logs headers, so credentials and cookies stay out of
-// the log.
+// pattern (not the raw path, which may hold IDs), status, bytes, duration
+// and the signed-in user's ID (0 for anonymous). It never logs headers, so
+// credentials and cookies stay out of the log.
 func requestLog(log *slog.Logger) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
 			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
-			next.ServeHTTP(ww, r)
+			li := &logInfo{}
+			next.ServeHTTP(ww, r.WithContext(context.WithValue(r.Context(), logInfoKey, li)))
 			route := ""
 			if rctx := chi.RouteContext(r.Context()); rctx != nil {
 				route = rctx.RoutePattern()
@@ -98,6 +112,7 @@ func requestLog(log *slog.Logger) func(http.Handler) http.Handler {
 				slog.Int("status", status),
 				slog.Int("bytes", ww.BytesWritten()),
 				slog.Duration("duration", time.Since(start)),
+				slog.Int64("user_id", li.userID),
 			)
 		})
 	}

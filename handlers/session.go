@@ -191,6 +191,10 @@ func (s *sessions) loadViewer(next http.Handler) http.Handler {
 		v := &Viewer{User: u, Roles: roles, can: func(action models.Action, domain string) bool {
 			return s.authz.Can(uid, action, domain)
 		}}
+		// Pages of signed-in users show who they are (and maybe internal
+		// APIs): no shared cache may keep them. Handlers may say more.
+		w.Header().Set("Cache-Control", "private, no-cache")
+		setLogUser(ctx, uid)
 		next.ServeHTTP(w, r.WithContext(withViewer(ctx, v)))
 	})
 }
