@@ -1,7 +1,9 @@
 package views
 
 import (
+	"encoding/json"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -162,6 +164,37 @@ var AuditActions = []string{
 	"user.create", "user.deactivate", "user.reactivate", "user.password", "user.email_verified",
 	"invitation.create", "invitation.accept",
 	"team.create", "team.member_add", "team.member_remove",
+}
+
+// AuditField is one field of an audit event's before or after state.
+type AuditField struct {
+	Key   string
+	Value string
+}
+
+// auditFields splits an audit event's before or after JSON object into its
+// fields, sorted by key; strings show without quotes, other values as
+// JSON. Anything but an object shows as one field without a key.
+func auditFields(raw string) []AuditField {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(raw), &obj); err != nil || len(obj) == 0 {
+		return []AuditField{{Value: raw}}
+	}
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := make([]AuditField, len(keys))
+	for i, k := range keys {
+		v := string(obj[k])
+		var str string
+		if json.Unmarshal(obj[k], &str) == nil {
+			v = str
+		}
+		out[i] = AuditField{Key: k, Value: v}
+	}
+	return out
 }
 
 // FormatTime formats an instant the way the audit trail shows it: UTC, to
