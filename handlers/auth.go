@@ -56,6 +56,7 @@ type AuthStore interface {
 	AcceptInvitations(ctx context.Context, actor models.Actor, user models.User) ([]models.Invitation, error)
 	LoginFailures(ctx context.Context, key string, since time.Time) ([]time.Time, error)
 	ClearLoginFailures(ctx context.Context, key string) error
+	AppendAudit(ctx context.Context, e models.AuditEvent) (models.AuditEvent, error)
 }
 
 // SSO signs people in at identity providers. *sso.Manager satisfies it.
@@ -294,11 +295,22 @@ func (a *Auth) signIn(ctx context.Context, r *http.Request, u models.User, metho
 }
 
 // delete signs out: the session ends on the server, not only in the
-// browser.
+// browser ("auth.sign_out" in the audit trail).
 func (a *Auth) delete(w http.ResponseWriter, r *http.Request) {
 	if err := a.sess.destroy(r.Context()); err != nil {
 		a.errs.Render(w, r, err)
 		return
+	}
+	if v := ViewerFrom(r.Context()); v != nil {
+		actor := ActorFrom(r)
+		_, err := a.st.AppendAudit(r.Context(), models.AuditEvent{
+			ActorID: actor.UserID, ActorEmail: actor.Email, Action: "auth.sign_out",
+			Target: "user:" + strconv.FormatInt(v.User.ID, 10), RequestID: actor.RequestID, ClientIP: actor.ClientIP,
+		})
+		if err != nil {
+			a.errs.Render(w, r, err)
+			return
+		}
 	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }

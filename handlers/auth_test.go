@@ -318,6 +318,11 @@ func TestSignOut_EndsTheSessionOnTheServer(t *testing.T) {
 	if ip.sessionExists(t, token) {
 		t.Error("the session still exists in the store")
 	}
+	dev := ip.users["developer"]
+	if evs := ip.auditEvents(t, "auth.sign_out"); len(evs) != 1 || evs[0].ActorID == nil || *evs[0].ActorID != dev.ID ||
+		evs[0].Target != "user:"+strconv.FormatInt(dev.ID, 10) || evs[0].RequestID != rec.Header().Get(requestIDHeader) {
+		t.Errorf("sign-out audit = %+v", evs)
+	}
 	// Replaying the old cookie gets an anonymous page.
 	replay := ip.browser(t)
 	replay.cookies[sessionCookiePlain] = &http.Cookie{Name: sessionCookiePlain, Value: token}
