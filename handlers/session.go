@@ -125,9 +125,6 @@ func newSessions(st SessionStore, authz Authorizer, errs *ErrorRenderer, secure 
 	return &sessions{mgr: m, st: st, authz: authz, errs: errs, idle: idle, lifetime: lifetime, now: now}
 }
 
-// cookieName is the session cookie's name.
-func (s *sessions) cookieName() string { return s.mgr.Cookie.Name }
-
 // middleware loads the request's session and, when it holds a signed-in
 // user, sets the Viewer. Static files skip it: they are the same for
 // everyone and would otherwise cost a session read each.
