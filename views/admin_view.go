@@ -159,7 +159,8 @@ func (f AuditFilterForm) URL(page int) string {
 
 // AuditActions are the audit actions offered as filter suggestions.
 var AuditActions = []string{
-	"auth.sign_in", "auth.sign_in_failed", "auth.link",
+	"auth.sign_in", "auth.sign_in_failed", "auth.sign_out", "auth.link",
+	"api.import",
 	"role.grant", "role.revoke",
 	"user.create", "user.deactivate", "user.reactivate", "user.password", "user.email_verified",
 	"invitation.create", "invitation.accept",
