@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -627,5 +628,32 @@ func TestSignedInPages_ArePrivateAndLogTheUser(t *testing.T) {
 	want := "user_id=" + strconv.FormatInt(ip.users["internal"].ID, 10)
 	if logs := ip.logs.String(); !strings.Contains(logs, want) || strings.Contains(logs, testPassword) || strings.Contains(logs, b.session()) {
 		t.Errorf("request log lacks %s, or holds the password or session token:\n%s", want, logs)
+	}
+}
+
+func TestSignIn_AcceptsPendingInvitations(t *testing.T) {
+	ip := newIdentityPortal(t)
+	ctx := context.Background()
+	if _, _, err := ip.st.CreateInvitation(ctx, testSystemActor, models.Invitation{
+		Email: "internal@meridian.example", Role: models.RolePublisher, Domain: "insurance",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	b := ip.browser(t)
+	b.mustSignIn("internal@meridian.example")
+	roles, err := ip.st.ListRoles(ctx, ip.users["internal"].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(roles, func(ra models.RoleAssignment) bool {
+		return ra.Role == models.RolePublisher && ra.Domain == "insurance"
+	}) {
+		t.Fatalf("roles after sign-in = %+v; want the invitation's publisher@insurance", roles)
+	}
+	// The new role is in force on the session just started.
+	rec := b.do(importRequestNoAuth("/api/v1/subsidiaries/insurance/versions", "application/yaml", readTestdata(t, "quotes.yaml")))
+	wantStatus(t, rec, http.StatusCreated)
+	if evs := ip.auditEvents(t, "invitation.accept"); len(evs) != 1 {
+		t.Errorf("invitation.accept events = %d, want 1", len(evs))
 	}
 }
