@@ -243,3 +243,16 @@ type Member struct {
 	User  User
 	Roles []Role
 }
+
+// DefaultRoles are the roles every account of a kind holds from its first
+// sign-in through an identity provider: external developers may build
+// applications and teams, group staff see internal APIs and plans.
+func DefaultRoles(kind UserKind) []RoleAssignment {
+	switch kind {
+	case UserExternal:
+		return []RoleAssignment{{Role: RoleDeveloper, Domain: GlobalDomain}}
+	case UserStaff:
+		return []RoleAssignment{{Role: RoleInternal, Domain: GlobalDomain}}
+	}
+	return nil
+}

@@ -75,8 +75,12 @@ func runUser(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return userError(err)
 	}
+	grants := models.DefaultRoles(kind)
 	if admin {
-		if err := st.GrantRole(ctx, actor, u.ID, models.RolePlatformAdmin, models.GlobalDomain); err != nil {
+		grants = append(grants, models.RoleAssignment{Role: models.RolePlatformAdmin, Domain: models.GlobalDomain})
+	}
+	for _, g := range grants {
+		if err := st.GrantRole(ctx, actor, u.ID, g.Role, g.Domain); err != nil {
 			return userError(err)
 		}
 	}

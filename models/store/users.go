@@ -199,6 +199,9 @@ func (s *Store) SignInSSO(ctx context.Context, actor models.Actor, provider, sub
 	if kind != models.UserExternal && kind != models.UserStaff {
 		return models.User{}, models.Errorf(models.Invalid, "Unknown kind of user %q.", kind)
 	}
+	// Every account holds its kind's default roles (developer, internal).
+	// The provider grants them like its group roles, at every sign-in.
+	roleGrants = append(models.DefaultRoles(kind), roleGrants...)
 	addr, emailErr := models.NormalizeEmail(email)
 	var user models.User
 	err := s.audited(ctx, actor, func(tx *gorm.DB, a *auditor) error {

@@ -229,7 +229,8 @@ func TestSignInSSO(t *testing.T) {
 			wantNew:     true,
 			wantUKind:   models.UserStaff,
 			wantVerify:  true,
-			wantActions: []string{"user.create", "auth.link"},
+			wantActions: []string{"user.create", "auth.link", "role.grant"},
+			wantRoles:   []models.RoleAssignment{{Role: models.RoleInternal, Domain: "*"}},
 		},
 		{
 			name:        "unverified email with a new address creates an unverified account",
@@ -238,7 +239,8 @@ func TestSignInSSO(t *testing.T) {
 			wantNew:     true,
 			wantUKind:   models.UserExternal,
 			wantVerify:  false,
-			wantActions: []string{"user.create", "auth.link"},
+			wantActions: []string{"user.create", "auth.link", "role.grant"},
+			wantRoles:   []models.RoleAssignment{{Role: models.RoleDeveloper, Domain: "*"}},
 		},
 		{
 			name:        "verified email links to the existing verified account",
@@ -248,7 +250,8 @@ func TestSignInSSO(t *testing.T) {
 			wantLinked:  "sam@acme.example",
 			wantUKind:   models.UserExternal,
 			wantVerify:  true,
-			wantActions: []string{"auth.link"},
+			wantActions: []string{"auth.link", "role.grant"},
+			wantRoles:   []models.RoleAssignment{{Role: models.RoleDeveloper, Domain: "*"}},
 		},
 		{
 			name:     "unverified email never links to an existing account",
