@@ -117,7 +117,7 @@ func TestAuditTrailRecordsEveryChangeAndVerifies(t *testing.T) {
 		events := allEvents(t, s)
 		want := []string{
 			"user.create", "user.create", "role.grant", "role.grant", "user.password", "auth.sign_in", "auth.sign_in_failed",
-			"user.create", "auth.link", "role.grant", "role.grant", "role.revoke", "invitation.create",
+			"user.create", "auth.link", "role.grant", "role.grant", "role.grant", "role.revoke", "invitation.create", // the SSO sign-up's default role, then its group roles
 			"team.create", "user.create", "invitation.create", "invitation.accept", "team.member_add", "team.member_remove",
 			"user.deactivate", "user.reactivate", "api.import",
 		}

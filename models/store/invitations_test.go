@@ -212,7 +212,8 @@ func TestAcceptInvitationToken(t *testing.T) {
 			t.Errorf("accepted invitation = %+v", got)
 		}
 		roles, _ := s.ListRoles(ctx, lena.ID)
-		assertEqual(t, "roles", roles, []models.RoleAssignment{{UserID: lena.ID, Role: models.RolePublisher, Domain: "bank"}})
+		// developer@* is every external sign-up's default role.
+		assertEqual(t, "roles", roles, []models.RoleAssignment{{UserID: lena.ID, Role: models.RoleDeveloper, Domain: models.GlobalDomain}, {UserID: lena.ID, Role: models.RolePublisher, Domain: "bank"}})
 		if u, _ := s.FindUser(ctx, lena.ID); !u.EmailVerified {
 			t.Error("following the invitation did not verify the email")
 		}
@@ -262,8 +263,8 @@ func TestAcceptInvitationsAtSignIn(t *testing.T) {
 		if err != nil || len(got) != 0 {
 			t.Fatalf("unverified account accepted %+v, %v", got, err)
 		}
-		if roles, _ := s.ListRoles(ctx, squatter.ID); len(roles) != 0 {
-			t.Fatalf("unverified account got roles %v", roles)
+		if roles, _ := s.ListRoles(ctx, squatter.ID); len(roles) != 1 || roles[0].Role != models.RoleDeveloper {
+			t.Fatalf("unverified account got roles %v beyond its default developer role", roles)
 		}
 
 		// A deactivated account is refused.
@@ -319,7 +320,7 @@ func TestAcceptInvitationsAtSignIn(t *testing.T) {
 			t.Errorf("accepted = %+v; want the bank and the team invitation", got)
 		}
 		roles, _ := s.ListRoles(ctx, kim.ID)
-		assertEqual(t, "roles", roles, []models.RoleAssignment{{UserID: kim.ID, Role: models.RolePublisher, Domain: "bank"}})
+		assertEqual(t, "roles", roles, []models.RoleAssignment{{UserID: kim.ID, Role: models.RoleDeveloper, Domain: models.GlobalDomain}, {UserID: kim.ID, Role: models.RolePublisher, Domain: "bank"}})
 		if _, members, err := s.FindTeam(ctx, kim.ID, acme.ID); err != nil || len(members) != 2 {
 			t.Errorf("kim in the team: %+v, %v", members, err)
 		}
