@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -22,6 +21,7 @@ type MemberStore interface {
 	ListRoles(ctx context.Context, userID int64) ([]models.RoleAssignment, error)
 	GrantRole(ctx context.Context, actor models.Actor, userID int64, role models.Role, domain string) error
 	RevokeRole(ctx context.Context, actor models.Actor, userID int64, role models.Role, domain string) error
+	SetSubsidiaryRole(ctx context.Context, actor models.Actor, userID int64, role models.Role, subsidiary string) error
 	CreateInvitation(ctx context.Context, actor models.Actor, inv models.Invitation) (models.Invitation, string, error)
 }
 
@@ -170,49 +170,12 @@ func (h *MembersHandler) changeRole(w http.ResponseWriter, r *http.Request) {
 		h.pages.errs.Render(w, r, models.Errorf(models.Invalid, "%s", problems["role"]))
 		return
 	}
-	if err := h.setRole(r.Context(), ActorFrom(r), userID, form.Role, sub); err != nil {
+	if err := h.st.SetSubsidiaryRole(r.Context(), ActorFrom(r), userID, form.Role, sub); err != nil {
 		h.pages.errs.Render(w, r, err)
 		return
 	}
 	http.Redirect(w, r, withDone(views.MembersURL(sub), "role"), http.StatusSeeOther)
 }
-
-// setRole makes role the user's only role in sub. It returns NotFound when
-// the user holds no role there: this page changes members, it does not
-// recruit them (that is what invitations are for).
-//
-// TODO(issue #3): one store call that swaps the roles in one transaction.
-func (h *MembersHandler) setRole(ctx context.Context, actor models.Actor, userID int64, role models.Role, sub string) error {
-	roles, err := h.st.ListRoles(ctx, userID)
-	if err != nil {
-		return err
-	}
-	var current []models.Role
-	for _, ra := range roles {
-		if ra.Domain == sub && ra.Role.Scoped() {
-			current = append(current, ra.Role)
-		}
-	}
-	if len(current) == 0 {
-		return errNotAMember
-	}
-	if !slices.Contains(current, role) {
-		if err := h.st.GrantRole(ctx, actor, userID, role, sub); err != nil {
-			return err
-		}
-	}
-	for _, old := range current {
-		if old == role {
-			continue
-		}
-		if err := h.st.RevokeRole(ctx, actor, userID, old, sub); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-var errNotAMember = models.Errorf(models.NotFound, "This person is not a member of this company.")
 
 // removeRole revokes one role of the member in the subsidiary.
 func (h *MembersHandler) removeRole(w http.ResponseWriter, r *http.Request) {

@@ -210,6 +210,45 @@ func (s *Store) RevokeRole(ctx context.Context, actor models.Actor, userID int64
 	return translate(fmt.Sprintf("revoke %s in %s from user %d", role, domain, userID), "Role", err)
 }
 
+// SetSubsidiaryRole makes role the user's only role in the subsidiary, in
+// one transaction: the new role is granted and the others held there are
+// revoked, each audited ("role.grant", "role.revoke"). It returns NotFound
+// when the user holds no role in the subsidiary (members are recruited by
+// invitation, not by this call) and Invalid for a role that is not held
+// within a subsidiary.
+func (s *Store) SetSubsidiaryRole(ctx context.Context, actor models.Actor, userID int64, role models.Role, subsidiary string) error {
+	subsidiary = strings.TrimSpace(subsidiary)
+	err := s.audited(ctx, actor, func(tx *gorm.DB, a *auditor) error {
+		if !role.Scoped() {
+			return models.Errorf(models.Invalid, "%s is not a role within a subsidiary.", role.Label())
+		}
+		if err := validateAssignment(tx, role, subsidiary); err != nil {
+			return err
+		}
+		current, err := rolesIn(tx, userID, subsidiary)
+		if err != nil {
+			return err
+		}
+		if len(current) == 0 {
+			return models.Errorf(models.NotFound, "This person is not a member of %s.", subsidiary)
+		}
+		if !slices.Contains(current, role) {
+			if err := grantRole(tx, a, userID, role, subsidiary, ""); err != nil {
+				return err
+			}
+		}
+		for _, old := range current {
+			if old != role {
+				if err := revokeRole(tx, a, userID, old, subsidiary); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	return translate(fmt.Sprintf("set role %s in %s for user %d", role, subsidiary, userID), "Role", err)
+}
+
 // ListRoles returns the roles the user holds, by domain ("*" first, then
 // subsidiary slugs) and in display order within a domain. An unknown user
 // holds none.

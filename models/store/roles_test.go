@@ -422,3 +422,57 @@ func TestIdentityAuthorizerReadsTheStoreRoles(t *testing.T) {
 		}
 	})
 }
+
+func TestSetSubsidiaryRoleSwapsRolesInOneTransaction(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		mustSubsidiary(t, s, "bank", "Bank")
+		mustSubsidiary(t, s, "insurance", "Insurance")
+		admin := mustUser(t, s, "admin@meridian.example", models.UserStaff)
+		lena := mustUser(t, s, "lena@meridian.example", models.UserStaff)
+		if err := s.GrantRole(ctx, actorOf(admin), lena.ID, models.RolePublisher, "bank"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.GrantRole(ctx, actorOf(admin), lena.ID, models.RolePublisher, "insurance"); err != nil {
+			t.Fatal(err)
+		}
+		n := len(allEvents(t, s))
+		if err := s.SetSubsidiaryRole(ctx, actorOf(admin), lena.ID, models.RoleSubsidiaryAdmin, "bank"); err != nil {
+			t.Fatal(err)
+		}
+		roles, _ := s.ListRoles(ctx, lena.ID)
+		assertEqual(t, "roles", roles, []models.RoleAssignment{
+			{UserID: lena.ID, Role: models.RoleSubsidiaryAdmin, Domain: "bank"},
+			{UserID: lena.ID, Role: models.RolePublisher, Domain: "insurance"}, // other subsidiaries untouched
+		})
+		if got, want := actions(eventsSince(t, s, n)), []string{"role.grant", "role.revoke"}; !slices.Equal(got, want) {
+			t.Errorf("events = %v, want %v", got, want)
+		}
+
+		// Refusals change nothing and write no event.
+		n = len(allEvents(t, s))
+		stranger := mustUser(t, s, "stranger@meridian.example", models.UserStaff)
+		n++ // creating the stranger is audited
+		for _, tc := range []struct {
+			name   string
+			userID int64
+			role   models.Role
+			sub    string
+			kind   models.Kind
+		}{
+			{"not a member of the subsidiary", stranger.ID, models.RolePublisher, "bank", models.NotFound},
+			{"a global role", lena.ID, models.RolePlatformAdmin, "bank", models.Invalid},
+			{"an unknown subsidiary", lena.ID, models.RolePublisher, "nowhere", models.NotFound},
+		} {
+			err := s.SetSubsidiaryRole(ctx, actorOf(admin), tc.userID, tc.role, tc.sub)
+			if models.KindOf(err) != tc.kind {
+				t.Errorf("%s: err = %v, want %s", tc.name, err, tc.kind)
+			}
+		}
+		if ev := eventsSince(t, s, n); len(ev) != 0 {
+			t.Errorf("refused changes were audited: %v", actions(ev))
+		}
+		after, _ := s.ListRoles(ctx, lena.ID)
+		assertEqual(t, "roles after refusals", after, roles)
+	})
+}
