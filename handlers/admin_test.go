@@ -572,8 +572,12 @@ func TestUsers_DeactivationEndsTheSessionOnTheNextRequest(t *testing.T) {
 	if got := victim.signedInAs(); got != "" {
 		t.Errorf("after deactivation the publisher is still signed in as %q", got)
 	}
-	if e := lastAudit(t, ip); e.Action != "user.deactivate" || e.ActorEmail != "bank.admin@meridian.example" || e.Target != "user:"+strconv.FormatInt(pub.ID, 10) {
+	if e := lastAudit(t, ip); e.Action != "user.deactivate" || e.ActorEmail != "bank.admin@meridian.example" || e.Target != "user:"+strconv.FormatInt(pub.ID, 10) || e.Subsidiary != "bank" {
 		t.Errorf("audit = %+v", e)
+	}
+	// The bank admin sees the deactivation in the bank's audit trail.
+	if rows := auditRows(t, admin, "/admin/audit?action=user.deactivate"); !slices.Contains(rows, "user.deactivate@bank") {
+		t.Errorf("the bank admin's audit trail shows %q, want the deactivation", rows)
 	}
 	if rec := ip.browser(t).signIn(pub.Email, testPassword, ""); rec.Code == http.StatusSeeOther {
 		t.Error("a deactivated user signed in")

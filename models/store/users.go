@@ -380,7 +380,13 @@ func (s *Store) setStatus(ctx context.Context, actor models.Actor, userID int64,
 		if status == models.UserDeactivated {
 			after["sessions_ended"] = ended
 		}
-		a.record(action, "", userTarget(userID), map[string]any{"status": u.Status}, after)
+		// A person who belongs to one subsidiary only is that subsidiary's
+		// business: its admins see the event in their audit trail.
+		sub, err := onlySubsidiary(tx, userID)
+		if err != nil {
+			return err
+		}
+		a.record(action, sub, userTarget(userID), map[string]any{"status": u.Status}, after)
 		return nil
 	})
 	return translate(fmt.Sprintf("%s %d", action, userID), "User", err)
@@ -417,4 +423,18 @@ func sortRoles(roles []models.Role) {
 	slices.SortFunc(roles, func(x, y models.Role) int {
 		return slices.Index(models.Roles, x) - slices.Index(models.Roles, y)
 	})
+}
+
+// onlySubsidiary returns the subsidiary the user holds roles in when it is
+// exactly one, else "" (no subsidiary, or several: a platform-wide matter).
+func onlySubsidiary(tx *gorm.DB, userID int64) (string, error) {
+	var domains []string
+	if err := tx.Model(&roleRow{}).Where("user_id = ? AND domain <> ?", userID, models.GlobalDomain).
+		Distinct().Pluck("domain", &domains).Error; err != nil {
+		return "", err
+	}
+	if len(domains) == 1 {
+		return domains[0], nil
+	}
+	return "", nil
 }
