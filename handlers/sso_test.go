@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -15,37 +14,11 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
-	"github.com/zitadel/oidc/v3/example/server/exampleop"
-	"github.com/zitadel/oidc/v3/example/server/storage"
-	"github.com/zitadel/oidc/v3/pkg/oidc"
-	"github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/portico/portico/identity/sso"
+	"github.com/portico/portico/internal/oidctest"
 	"github.com/portico/portico/models"
 )
-
-// groupsStorage is zitadel/oidc's example storage with a "groups" claim in
-// every ID token and userinfo answer.
-type groupsStorage struct {
-	*storage.Storage
-	groups []string
-}
-
-func (s *groupsStorage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInfo, token op.IDTokenRequest, scopes []string) error {
-	if err := s.Storage.SetUserinfoFromRequest(ctx, ui, token, scopes); err != nil {
-		return err
-	}
-	ui.AppendClaims("groups", s.groups)
-	return nil
-}
-
-func (s *groupsStorage) SetUserinfoFromScopes(ctx context.Context, ui *oidc.UserInfo, userID, clientID string, scopes []string) error {
-	if err := s.Storage.SetUserinfoFromScopes(ctx, ui, userID, clientID, scopes); err != nil {
-		return err
-	}
-	ui.AppendClaims("groups", s.groups)
-	return nil
-}
 
 // ssoPortal is the real portal served over HTTP on loopback, signing in at
 // zitadel/oidc's example OpenID Provider (run in-process) through two
@@ -65,17 +38,9 @@ func newSSOPortal(t *testing.T) *ssoPortal {
 	}
 	portalURL := "http://" + portalLn.Addr().String()
 
-	opLn, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	issuer := "http://" + opLn.Addr().String()
-	clients := map[string]*storage.Client{"portal": storage.WebClient("portal", "portal-secret",
-		portalURL+"/auth/corporate/callback", portalURL+"/auth/partners/callback")}
-	st := &groupsStorage{Storage: storage.NewStorageWithClients(storage.NewUserStore(issuer), clients), groups: []string{"bank-publishers", "unmapped"}}
-	opSrv := &http.Server{Handler: exampleop.SetupServer(issuer, st, slog.New(slog.DiscardHandler), false), ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = opSrv.Serve(opLn) }()
-	t.Cleanup(func() { _ = opSrv.Close() })
+	idp := oidctest.Start(t, "bank-publishers", "unmapped")
+	idp.AddClient("portal", portalURL+"/auth/corporate/callback", portalURL+"/auth/partners/callback")
+	issuer := idp.Issuer
 
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()

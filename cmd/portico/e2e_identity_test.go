@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"log/slog"
-	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -11,12 +9,9 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/zitadel/oidc/v3/example/server/exampleop"
-	"github.com/zitadel/oidc/v3/example/server/storage"
-	"github.com/zitadel/oidc/v3/pkg/oidc"
-	"github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/portico/portico/internal/browsertest"
+	"github.com/portico/portico/internal/oidctest"
 	"github.com/portico/portico/internal/testenv"
 )
 
@@ -30,11 +25,11 @@ func TestE2EPersonasSignInAndSeeWhatTheirRoleAllows(t *testing.T) {
 	if browsertest.ExecPath() == "" {
 		testenv.Missing(t, "chromium is not installed (apt-get install chromium); skipping the browser test")
 	}
-	idp := startTestOP(t, []string{"bank-publishers"})
+	idp := oidctest.Start(t, "bank-publishers")
 	s := startServeEnv(t, map[string]string{
 		"PORTICO_SSO_PROVIDERS":               "corporate",
 		"PORTICO_SSO_CORPORATE_TYPE":          "oidc",
-		"PORTICO_SSO_CORPORATE_ISSUER":        idp.issuer,
+		"PORTICO_SSO_CORPORATE_ISSUER":        idp.Issuer,
 		"PORTICO_SSO_CORPORATE_CLIENT_ID":     "portico",
 		"PORTICO_SSO_CORPORATE_CLIENT_SECRET": "portal-secret",
 		"PORTICO_SSO_CORPORATE_DISPLAY_NAME":  "Meridian staff",
@@ -42,7 +37,7 @@ func TestE2EPersonasSignInAndSeeWhatTheirRoleAllows(t *testing.T) {
 		"PORTICO_SSO_CORPORATE_GROUPS_CLAIM":  "groups",
 		"PORTICO_SSO_CORPORATE_ROLE_MAP":      "bank-publishers=publisher@bank",
 	}, "--demo")
-	idp.allowCallback(s.URL + "/auth/corporate/callback")
+	idp.AddClient("portico", s.URL+"/auth/corporate/callback")
 
 	creds, err := readEnvFile(filepath.Join(s.DataDir, demoCredentialsFile))
 	if err != nil {
@@ -134,8 +129,8 @@ func TestE2EPersonasSignInAndSeeWhatTheirRoleAllows(t *testing.T) {
 			chromedp.Navigate(s.URL+"/login"),
 			chromedp.Click(`[data-testid="sso-provider"][data-provider="corporate"]`),
 			chromedp.WaitVisible(`input[name="username"]`),
-			chromedp.SendKeys(`input[name="username"]`, idp.username),
-			chromedp.SendKeys(`input[name="password"]`, idp.password),
+			chromedp.SendKeys(`input[name="username"]`, idp.Username),
+			chromedp.SendKeys(`input[name="password"]`, idp.Password),
 			chromedp.Submit(`input[name="password"]`),
 			chromedp.WaitVisible(`[data-testid="user-menu"]`),
 		); err != nil {
@@ -196,46 +191,4 @@ func checkPage(t *testing.T, ctx context.Context, url string, allowed bool, test
 	if status != http.StatusForbidden {
 		t.Errorf("%s: status %d, want 403", url, status)
 	}
-}
-
-// testOP is zitadel/oidc's example OpenID Provider, run in-process on
-// loopback, with a groups claim in its tokens.
-type testOP struct {
-	issuer             string
-	username, password string
-	clients            map[string]*storage.Client
-}
-
-// allowCallback registers the portal's callback for the "portico" client,
-// once the portal's address is known.
-func (o *testOP) allowCallback(url string) {
-	o.clients["portico"] = storage.WebClient("portico", "portal-secret", url)
-}
-
-type groupsStorage struct {
-	*storage.Storage
-	groups []string
-}
-
-func (s *groupsStorage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInfo, token op.IDTokenRequest, scopes []string) error {
-	if err := s.Storage.SetUserinfoFromRequest(ctx, ui, token, scopes); err != nil {
-		return err
-	}
-	ui.AppendClaims("groups", s.groups)
-	return nil
-}
-
-func startTestOP(t *testing.T, groups []string) *testOP {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	issuer := "http://" + ln.Addr().String()
-	clients := map[string]*storage.Client{}
-	st := &groupsStorage{Storage: storage.NewStorageWithClients(storage.NewUserStore(issuer), clients), groups: groups}
-	srv := &http.Server{Handler: exampleop.SetupServer(issuer, st, slog.New(slog.DiscardHandler), false), ReadHeaderTimeout: 5 * time.Second}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return &testOP{issuer: issuer, username: "test-user@" + strings.TrimPrefix(strings.Split(ln.Addr().String(), ":")[0], ""), password: "verysecure", clients: clients}
 }

@@ -4,9 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/portico/portico/internal/oidctest"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -16,11 +15,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/zitadel/oidc/v3/example/server/exampleop"
-	"github.com/zitadel/oidc/v3/example/server/storage"
-	"github.com/zitadel/oidc/v3/pkg/oidc"
-	"github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/portico/portico/models"
 )
@@ -223,42 +217,14 @@ type zitadelOP struct {
 	Password string
 }
 
-// groupsStorage adds a "groups" claim to the ID tokens of the example
-// storage.
-type groupsStorage struct {
-	*storage.Storage
-	groups []string
-}
-
-func (s *groupsStorage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInfo, token op.IDTokenRequest, scopes []string) error {
-	if err := s.Storage.SetUserinfoFromRequest(ctx, ui, token, scopes); err != nil {
-		return err
-	}
-	if len(s.groups) > 0 {
-		ui.AppendClaims("groups", s.groups)
-	}
-	return nil
-}
-
 // startZitadelOP starts the OP with one web client (PKCE-capable, secret
 // "portal-secret") whose redirect URIs are callbacks; groups, when given,
 // go into every ID token.
 func startZitadelOP(t *testing.T, clientID string, callbacks []string, groups []string) *zitadelOP {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	issuer := "http://" + ln.Addr().String()
-	clients := map[string]*storage.Client{clientID: storage.WebClient(clientID, "portal-secret", callbacks...)}
-	st := &groupsStorage{Storage: storage.NewStorageWithClients(storage.NewUserStore(issuer), clients), groups: groups}
-	srv := &http.Server{
-		Handler:           exampleop.SetupServer(issuer, st, slog.New(slog.DiscardHandler), false),
-		ReadHeaderTimeout: 5 * time.Second,
-	}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return &zitadelOP{Issuer: issuer, Username: "test-user@127.0.0.1", Password: "verysecure"}
+	p := oidctest.Start(t, groups...)
+	p.AddClient(clientID, callbacks...)
+	return &zitadelOP{Issuer: p.Issuer, Username: p.Username, Password: p.Password}
 }
 
 // logIn submits the OP's login form shown on loginPage.
