@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -78,6 +79,44 @@ type Auth struct {
 	throttle   identity.Throttle // per email
 	ipThrottle identity.Throttle // per client IP
 	adminToken string
+	// emailLocks serializes the sign-in attempts on one email, so parallel
+	// guesses cannot all pass the throttle before any failure is recorded.
+	emailLocks keyLocks
+}
+
+// keyLocks is a set of mutexes by key, each kept only while in use.
+type keyLocks struct {
+	mu sync.Mutex
+	m  map[string]*keyLock
+}
+
+type keyLock struct {
+	mu    sync.Mutex
+	users int
+}
+
+// lock locks key and returns the function that unlocks it.
+func (k *keyLocks) lock(key string) (unlock func()) {
+	k.mu.Lock()
+	if k.m == nil {
+		k.m = map[string]*keyLock{}
+	}
+	l := k.m[key]
+	if l == nil {
+		l = &keyLock{}
+		k.m[key] = l
+	}
+	l.users++
+	k.mu.Unlock()
+	l.mu.Lock()
+	return func() {
+		l.mu.Unlock()
+		k.mu.Lock()
+		if l.users--; l.users == 0 {
+			delete(k.m, key)
+		}
+		k.mu.Unlock()
+	}
 }
 
 func newAuth(opts Options, st AuthStore, pages *pageRenderer, errs *ErrorRenderer, secure bool) *Auth {
@@ -179,6 +218,10 @@ func (a *Auth) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	actor := actorOf(r, nil, form.Email)
+	// From the throttle check to the recorded outcome, one attempt per
+	// email at a time (in this process).
+	unlock := a.emailLocks.lock(form.Email)
+	defer unlock()
 	wait, err := a.lockedOut(ctx, form.Email, actor.ClientIP)
 	if err != nil {
 		a.errs.Render(w, r, err)

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -655,5 +656,41 @@ func TestSignIn_AcceptsPendingInvitations(t *testing.T) {
 	wantStatus(t, rec, http.StatusCreated)
 	if evs := ip.auditEvents(t, "invitation.accept"); len(evs) != 1 {
 		t.Errorf("invitation.accept events = %d, want 1", len(evs))
+	}
+}
+
+// Parallel guesses must not outrun the per-email throttle: every attempt
+// checks the lockout before any of them has recorded its failure, unless
+// attempts on one email are serialized.
+func TestSignIn_ThrottleHoldsAgainstParallelGuesses(t *testing.T) {
+	ip := newIdentityPortal(t, func(o *Options) {
+		o.LoginThrottle = identity.Throttle{MaxFailures: 3, Window: 15 * time.Minute, Lockout: 10 * time.Minute}
+	})
+	const attempts = 24
+	codes := make(chan int, attempts)
+	var wg sync.WaitGroup
+	for i := range attempts {
+		b := ip.browser(t)
+		b.remoteAddr = "203.0.113." + strconv.Itoa(i+1) + ":1000" // spread over IPs, like a botnet
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes <- b.signIn("dev@acme.example", "guess-"+strconv.Itoa(i), "").Code
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	checked := 0
+	for c := range codes {
+		switch c {
+		case http.StatusUnauthorized:
+			checked++
+		case http.StatusTooManyRequests:
+		default:
+			t.Errorf("unexpected status %d", c)
+		}
+	}
+	if checked > 3 {
+		t.Errorf("%d passwords were checked in parallel, want at most the throttle's 3", checked)
 	}
 }
