@@ -306,10 +306,28 @@ func TestSSO_RefusalsShowTheSignInPageAndAreAudited(t *testing.T) {
 	for _, payload := range []string{"//evil.example", "/\\evil.example", "/%09/evil.example", "https://evil.example", "javascript:alert(1)"} {
 		t.Run("return_to "+payload, func(t *testing.T) {
 			b := newWebBrowser(t)
-			end := sp.signInAtOP(t, b, sp.url+"/auth/partners?return_to="+url.QueryEscape(payload))
+			end := sp.signInAtOP(t, b, sp.url+"/auth/corporate?return_to="+url.QueryEscape(payload))
 			if end.Request.URL.String() != sp.url+"/" {
 				t.Errorf("landed on %s, want %s/", end.Request.URL, sp.url)
 			}
 		})
+	}
+}
+
+// A partner (external) IdP vouching for the email of a staff account must
+// not sign in to it: partners run their own IdPs and can assert any address.
+func TestSSO_ExternalProviderCannotTakeOverAStaffAccount(t *testing.T) {
+	sp := newSSOPortal(t)
+	staff := newWebBrowser(t)
+	if end := sp.signInAtOP(t, staff, sp.url+"/auth/corporate"); end.StatusCode != http.StatusOK || end.Request.URL.String() != sp.url+"/" {
+		t.Fatalf("staff sign-in ended at %s with %d", end.Request.URL, end.StatusCode)
+	}
+	b := newWebBrowser(t)
+	end := sp.signInAtOP(t, b, sp.url+"/auth/partners")
+	if end.StatusCode != http.StatusConflict {
+		t.Errorf("partner sign-in with the staff email: %d at %s, want 409", end.StatusCode, end.Request.URL)
+	}
+	if b.cookie(sp.url, sessionCookiePlain) != nil {
+		t.Error("the partner identity got a session on the staff account")
 	}
 }

@@ -173,9 +173,10 @@ func (s *Store) RecordSignInFailure(ctx context.Context, actor models.Actor, ema
 //
 //  1. an account already linked to (provider, subject) is theirs;
 //  2. else an account with the same email is linked to the identity, but
-//     only when the provider verified the email and the account's own
-//     address is verified; otherwise it returns Conflict and links nothing
-//     (an unverified email never takes over an existing account);
+//     only when the provider verified the email, the account's own address
+//     is verified and the account is of the provider's kind; otherwise it
+//     returns Conflict and links nothing (an unverified email never takes
+//     over an existing account, nor an external provider a staff one);
 //  3. else a new active account of the kind is created, its email verified
 //     as the provider says, and linked ("user.create", "auth.link").
 //
@@ -238,7 +239,10 @@ func (s *Store) SignInSSO(ctx context.Context, actor models.Actor, provider, sub
 			}
 			if len(same) == 1 {
 				u := same[0]
-				if !emailVerified || !u.EmailVerified {
+				// Only a provider of the account's own kind may vouch for it:
+				// a partner or social IdP asserting a staff address would
+				// otherwise take over a staff (even platform admin) account.
+				if !emailVerified || !u.EmailVerified || u.Kind != kind {
 					return models.Errorf(models.Conflict, "An account with the email %q already exists. Sign in the way you did before, or ask an administrator to link the accounts.", addr)
 				}
 				if !u.Active() {

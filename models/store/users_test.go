@@ -260,6 +260,18 @@ func TestSignInSSO(t *testing.T) {
 			wantKind: models.Conflict,
 		},
 		{
+			name:     "verified email from an external provider never links to a staff account",
+			setup:    func(t *testing.T, s *store.Store) { mustUser(t, s, "admin@meridian.example", models.UserStaff) },
+			call:     call{"partner-idp", "p-1", "admin@meridian.example", true, models.UserExternal, nil},
+			wantKind: models.Conflict,
+		},
+		{
+			name:     "verified email from a staff provider never links to an external account",
+			setup:    func(t *testing.T, s *store.Store) { mustUser(t, s, "dev@meridian.example", models.UserExternal) },
+			call:     call{"corporate", "c-1", "dev@meridian.example", true, models.UserStaff, publisherOfBank},
+			wantKind: models.Conflict,
+		},
+		{
 			name: "verified email does not take over an account whose own email is unverified",
 			setup: func(t *testing.T, s *store.Store) {
 				if _, err := s.SignInSSO(context.Background(), models.Actor{}, "lax-idp", "squatter", "owner@acme.example", "", false, models.UserExternal, nil); err != nil {
