@@ -18,8 +18,8 @@ const MinPepperLength = 32
 // Hasher turns secret keys into fixed-length digests for storage and lookup:
 // HMAC-SHA-256 keyed with a server-side pepper, so a leaked table of digests
 // cannot be checked against guesses without the pepper. It holds the current
-// pepper and, during a rotation, previous ones. A Hasher is safe for
-// concurrent use.
+// pepper and, during a rotation, previous ones. Make one with NewHasher (the
+// zero Hasher has no pepper and panics). A Hasher is safe for concurrent use.
 type Hasher struct {
 	peppers []*keyedHash // current first
 }

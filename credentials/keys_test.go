@@ -3,10 +3,13 @@ package credentials_test
 import (
 	"bytes"
 	"fmt"
+	"go/parser"
+	"go/token"
 	"hash/crc32"
 	"log/slog"
 	"math/big"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -83,6 +86,23 @@ func TestNewKey_Format(t *testing.T) {
 				t.Errorf("Prefix = %q, want first 12 characters", k.Prefix())
 			}
 		})
+	}
+}
+
+// TestImports holds the package's rule: the standard library and models only.
+func TestImports(t *testing.T) {
+	for _, name := range []string{"keys.go", "hasher.go"} {
+		f, err := parser.ParseFile(token.NewFileSet(), name, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range f.Imports {
+			path, _ := strconv.Unquote(imp.Path.Value)
+			first, _, _ := strings.Cut(path, "/")
+			if strings.Contains(first, ".") && path != "github.com/portico/portico/models" {
+				t.Errorf("%s imports %s", name, path)
+			}
+		}
 	}
 }
 
