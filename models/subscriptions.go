@@ -74,7 +74,7 @@ func NextSubscriptionState(current SubscriptionState, event SubscriptionEvent) (
 		if current == subscriptionNone {
 			return "", Errorf(Conflict, "There is no subscription to %s.", event)
 		}
-		return "", Errorf(Conflict, "A %s subscription cannot be %s.", current, eventPastTense(event))
+		return "", Errorf(Conflict, "A subscription that is %s cannot be %s.", current, eventPastTense(event))
 	}
 	return next, nil
 }
