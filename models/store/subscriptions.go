@@ -140,7 +140,8 @@ func approvableSubscription(tx *gorm.DB, subsidiaries []string, id int64) (model
 // DecideSubscription approves or rejects a pending subscription to an API
 // of one of subsidiaries: those the approver administers (models.GlobalDomain
 // for a platform admin). A subscription to another subsidiary's API is
-// NotFound; one that is not pending is Conflict. Audited as
+// NotFound; one that is not pending is Conflict; one the approver requested
+// is Forbidden (four eyes). Audited as
 // "subscription.approve" or "subscription.reject" in the API's subsidiary.
 func (s *Store) DecideSubscription(ctx context.Context, actor models.Actor, approverID int64, subsidiaries []string, subID int64, approve bool, comment string) (models.Subscription, error) {
 	comment = strings.TrimSpace(comment)
@@ -156,6 +157,9 @@ func (s *Store) DecideSubscription(ctx context.Context, actor models.Actor, appr
 		before, slug, err := approvableSubscription(tx, subsidiaries, subID)
 		if err != nil {
 			return err
+		}
+		if before.RequestedBy == approverID {
+			return models.Errorf(models.Forbidden, "You cannot decide on a subscription you requested; another admin must.")
 		}
 		state, err := models.SubscriptionTransition(models.PartyApprover, before.State, event)
 		if err != nil {

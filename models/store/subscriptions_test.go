@@ -164,6 +164,18 @@ func TestSubscribeAudiencesAndSelfProvisioning(t *testing.T) {
 			t.Errorf("external on internal plan = %+v, %v", sub, err)
 		}
 
+		// Nobody approves their own request.
+		adminApp := mustApp(t, s, w.bankAdmin, "admin", nil)
+		own, err := s.Subscribe(ctx, actorOf(w.bankAdmin), w.bankAdmin.ID, adminApp.ID, w.manual.ID, publicOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.DecideSubscription(ctx, actorOf(w.bankAdmin), w.bankAdmin.ID, []string{"bank"}, own.ID, true, "")
+		wantKind(t, err, models.Forbidden, "You cannot decide on a subscription you requested; another admin must.")
+		if _, err := s.DecideSubscription(ctx, system, 0, []string{models.GlobalDomain}, own.ID, true, ""); err != nil {
+			t.Errorf("platform decision: %v", err)
+		}
+
 		// Hidden and retired plans take no new subscriptions.
 		hidden := models.PlanHidden
 		if _, err := s.UpdatePlan(ctx, actorOf(w.bankAdmin), []string{"bank"}, w.free.ID, models.PlanUpdate{State: &hidden}); err != nil {
