@@ -301,3 +301,15 @@ func (s *Store) FindCredentialByDigest(ctx context.Context, digest []byte) (mode
 	}
 	return out, nil
 }
+
+// MarkCredentialUsed records that the gateway admitted a request with the
+// credential at the store's time. It only moves LastUsedAt forward, is not
+// audited (it is usage, not a change of access), and ignores unknown IDs.
+// The gateway should call it at most once a minute per credential.
+func (s *Store) MarkCredentialUsed(ctx context.Context, credentialID int64) error {
+	now := s.now()
+	err := s.write(ctx).Model(&models.Credential{}).
+		Where("id = ? AND (last_used_at IS NULL OR last_used_at < ?)", credentialID, now).
+		Update("last_used_at", now).Error
+	return translate(fmt.Sprintf("mark credential %d used", credentialID), "Credential", err)
+}

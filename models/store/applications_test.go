@@ -283,3 +283,30 @@ func TestCredentials(t *testing.T) {
 		wantChainIntact(t, s)
 	})
 }
+
+func TestMarkCredentialUsed(t *testing.T) {
+	eachWithClock(t, func(t *testing.T, s *store.Store, clock *testClock) {
+		ctx := context.Background()
+		w := newSelfService(t, s)
+		app := mustApp(t, s, w.devA, "used", nil)
+		c, err := s.AddCredential(ctx, actorOf(w.devA), w.devA.ID, models.Credential{ApplicationID: app.ID, Prefix: "pk", Digest: digestOf("used"), Kind: models.CredentialAppKey})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := len(allEvents(t, s))
+		clock.Advance(time.Minute)
+		if err := s.MarkCredentialUsed(ctx, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.MarkCredentialUsed(ctx, 9999); err != nil {
+			t.Errorf("unknown credential: %v", err)
+		}
+		creds, err := s.ListCredentials(ctx, w.devA.ID, app.ID)
+		if err != nil || len(creds) != 1 || creds[0].LastUsedAt == nil || !creds[0].LastUsedAt.Equal(clock.Now()) {
+			t.Fatalf("credentials = %+v, %v", creds, err)
+		}
+		if got := eventsSince(t, s, n); len(got) != 0 {
+			t.Errorf("usage wrote events %v", actions(got))
+		}
+	})
+}
