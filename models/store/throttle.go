@@ -24,8 +24,19 @@ func (loginFailureRow) TableName() string { return "login_failures" }
 
 // emailThrottleKey is the key failures against an email are counted under:
 // the address in lower case (cut to the longest valid address). Emails and
-// IP addresses cannot collide, since only emails contain "@".
+// IP addresses cannot collide, since only emails contain "@": text without
+// "@" (which no account has) gets no key, so a form posting an IP address
+// as the email cannot count failures against that IP.
 func emailThrottleKey(email string) string {
+	k := auditEmail(email)
+	if !strings.Contains(k, "@") {
+		return ""
+	}
+	return k
+}
+
+// auditEmail is the email of a sign-in attempt as the audit trail names it.
+func auditEmail(email string) string {
 	return clip(strings.ToLower(strings.TrimSpace(email)), 254)
 }
 

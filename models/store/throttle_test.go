@@ -61,3 +61,25 @@ func TestLoginFailures(t *testing.T) {
 		}
 	})
 }
+
+// A sign-in "email" without "@" is chosen by whoever posts the form: it must
+// not be counted under a client IP's key (it could lock out a whole office).
+func TestLoginFailures_EmailWithoutAtIsNotCountedAsAnIP(t *testing.T) {
+	eachWithClock(t, func(t *testing.T, s *store.Store, clock *testClock) {
+		ctx := context.Background()
+		start := clock.Now()
+		if err := s.RecordSignInFailure(ctx, models.Actor{ClientIP: "203.0.113.9"}, "198.51.100.7", "unknown email"); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.LoginFailures(ctx, "198.51.100.7", start); err != nil || len(got) != 0 {
+			t.Errorf("victim IP's failures = %v, %v; want none", got, err)
+		}
+		if got, err := s.LoginFailures(ctx, "203.0.113.9", start); err != nil || len(got) != 1 {
+			t.Errorf("attacker IP's failures = %v, %v; want 1", got, err)
+		}
+		evs := allEvents(t, s)
+		if last := evs[len(evs)-1]; last.Action != "auth.sign_in_failed" || last.Target != "email:198.51.100.7" {
+			t.Errorf("last event = %s %s", last.Action, last.Target)
+		}
+	})
+}

@@ -159,11 +159,10 @@ func (s *Store) RecordSignIn(ctx context.Context, actor models.Actor, userID int
 // tried (whether or not an account has it) with the reason, and counts a
 // failure against the email and against actor.ClientIP for LoginFailures.
 func (s *Store) RecordSignInFailure(ctx context.Context, actor models.Actor, email, reason string) error {
-	key := emailThrottleKey(email)
 	reason = clip(strings.TrimSpace(reason), maxReasonLen)
 	err := s.audited(ctx, actor, func(tx *gorm.DB, a *auditor) error {
-		a.record("auth.sign_in_failed", "", "email:"+key, nil, map[string]any{"reason": reason})
-		return addLoginFailures(tx, s.now(), key, normalizeThrottleKey(actor.ClientIP))
+		a.record("auth.sign_in_failed", "", "email:"+auditEmail(email), nil, map[string]any{"reason": reason})
+		return addLoginFailures(tx, s.now(), emailThrottleKey(email), normalizeThrottleKey(actor.ClientIP))
 	})
 	return translate("record sign-in failure", "sign-in failure", err)
 }
