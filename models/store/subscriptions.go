@@ -247,3 +247,46 @@ func (s *Store) ListSubscriptions(ctx context.Context, viewerID, appID int64) ([
 	}
 	return subs, nil
 }
+
+// SuspendSubscription suspends an active subscription (suspend true) or
+// resumes a suspended one, for an admin of the API's subsidiary (see
+// DecideSubscription; other subsidiaries' subscriptions are NotFound). The
+// comment is shown to the requester. Audited as "subscription.suspend" or
+// "subscription.resume".
+func (s *Store) SuspendSubscription(ctx context.Context, actor models.Actor, approverID int64, subsidiaries []string, subID int64, suspend bool, comment string) (models.Subscription, error) {
+	comment = strings.TrimSpace(comment)
+	if len([]rune(comment)) > MaxDecisionCommentLen {
+		return models.Subscription{}, models.Errorf(models.Invalid, "A comment has at most %d characters.", MaxDecisionCommentLen)
+	}
+	event, action := models.EventResume, "subscription.resume"
+	if suspend {
+		event, action = models.EventSuspend, "subscription.suspend"
+	}
+	err := s.audited(ctx, actor, func(tx *gorm.DB, a *auditor) error {
+		before, slug, err := approvableSubscription(tx, subsidiaries, subID)
+		if err != nil {
+			return err
+		}
+		state, err := models.SubscriptionTransition(models.PartyApprover, before.State, event)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		after := before
+		after.State, after.DecidedBy, after.DecisionComment, after.DecidedAt = state, &approverID, comment, &now
+		res := tx.Model(&models.Subscription{}).Where("id = ? AND state = ?", subID, before.State).
+			Select("state", "decided_by", "decision_comment", "decided_at", "updated_at").Updates(&after)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return models.Errorf(models.Conflict, "The subscription changed meanwhile.")
+		}
+		a.record(action, slug, subscriptionTarget(subID), subscriptionAudit(before), subscriptionAudit(after))
+		return nil
+	})
+	if err != nil {
+		return models.Subscription{}, translate(fmt.Sprintf("suspend subscription %d", subID), "Subscription", err)
+	}
+	return findSubscription(s.read(ctx), subID)
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/portico/portico/models"
 	"github.com/portico/portico/models/store"
+	"github.com/portico/portico/models/store/storetest"
 )
 
 func TestSubscriptionLifecycle(t *testing.T) {
@@ -107,7 +108,7 @@ func TestSubscriptionLifecycle(t *testing.T) {
 		if _, err := s.Subscribe(ctx, a, w.devA.ID, app.ID, w.free.ID, publicOnly); err != nil {
 			t.Fatal(err)
 		}
-		if cancelled, err = s.CancelSubscription(ctx, actorOf(w.mate), w.devA.ID, sub.ID); err != nil {
+		if cancelled, err = s.CancelSubscription(ctx, a, w.devA.ID, sub.ID); err != nil {
 			t.Fatal(err)
 		}
 		if cancelled.State != models.SubscriptionCancelled {
@@ -198,6 +199,48 @@ func TestSubscribeAudiencesAndSelfProvisioning(t *testing.T) {
 		subs, err := s.ListSubscriptions(ctx, w.devA.ID, devApp.ID)
 		if err != nil || len(subs) != 1 || subs[0].PlanID != w.internalPlan.ID || subs[0].State != models.SubscriptionPending {
 			t.Errorf("subscriptions after refusal = %+v, %v", subs, err)
+		}
+	})
+}
+
+func TestSuspendSubscription(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		w := newSelfService(t, s)
+		app := mustApp(t, s, w.devA, "suspended", nil)
+		a := actorOf(w.devA)
+		sub, err := s.Subscribe(ctx, a, w.devA.ID, app.ID, w.free.ID, publicOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AddCredential(ctx, a, w.devA.ID, models.Credential{ApplicationID: app.ID, Prefix: "pk", Digest: digestOf("s"), Kind: models.CredentialAppKey}); err != nil {
+			t.Fatal(err)
+		}
+		n := len(allEvents(t, s))
+		_, err = s.SuspendSubscription(ctx, actorOf(w.insAdmin), w.insAdmin.ID, []string{"insurance"}, sub.ID, true, "")
+		wantKind(t, err, models.NotFound, "Subscription not found")
+		got, err := s.SuspendSubscription(ctx, actorOf(w.bankAdmin), w.bankAdmin.ID, []string{"bank"}, sub.ID, true, "Unpaid invoice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.State != models.SubscriptionSuspended || got.DecisionComment != "Unpaid invoice" || *got.DecidedBy != w.bankAdmin.ID {
+			t.Errorf("suspended = %+v", got)
+		}
+		if gc, err := s.FindCredentialByDigest(ctx, digestOf("s")); err != nil || len(gc.Subscriptions) != 0 {
+			t.Errorf("gateway sees %+v, %v", gc.Subscriptions, err)
+		}
+		_, err = s.Subscribe(ctx, a, w.devA.ID, app.ID, w.manual.ID, publicOnly)
+		wantKind(t, err, models.Conflict, "A subscription that is suspended cannot be requested.")
+		_, err = s.SuspendSubscription(ctx, actorOf(w.bankAdmin), w.bankAdmin.ID, []string{"bank"}, sub.ID, true, "")
+		wantKind(t, err, models.Conflict, "A subscription that is suspended cannot be suspended.")
+		if got, err = s.SuspendSubscription(ctx, actorOf(w.bankAdmin), w.bankAdmin.ID, []string{"bank"}, sub.ID, false, "Paid"); err != nil {
+			t.Fatal(err)
+		}
+		if got.State != models.SubscriptionActive || got.PlanID != w.free.ID {
+			t.Errorf("resumed = %+v", got)
+		}
+		if got := actions(eventsSince(t, s, n)); !slices.Equal(got, []string{"subscription.suspend", "subscription.resume"}) {
+			t.Errorf("actions = %v", got)
 		}
 	})
 }
