@@ -73,8 +73,14 @@ func (ss sessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool,
 	return rows[0].Data, true, nil
 }
 
+// destroyedExpiry is the expiry of a destroyed session's tombstone: long
+// past, and before any placeholder BindSession writes.
+var destroyedExpiry = time.Unix(0, 0).UTC()
+
 // CommitCtx saves the session's data and expiry, creating it if needed. The
-// user a session is bound to stays bound.
+// user a session is bound to stays bound. A destroyed session (DeleteCtx)
+// stays destroyed: the save of a request that was in flight when it was
+// destroyed does not bring it back.
 func (ss sessionStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
 	if b == nil {
 		b = []byte{}
@@ -83,6 +89,9 @@ func (ss sessionStore) CommitCtx(ctx context.Context, token string, b []byte, ex
 	err := ss.s.write(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "token_hash"}},
 		DoUpdates: clause.AssignmentColumns([]string{"data", "expiry"}),
+		Where: clause.Where{Exprs: []clause.Expression{
+			clause.Expr{SQL: "sessions.expiry > ?", Vars: []any{destroyedExpiry}},
+		}},
 	}).Create(&row).Error
 	if err != nil {
 		return fmt.Errorf("commit session: %w", err)
@@ -90,9 +99,13 @@ func (ss sessionStore) CommitCtx(ctx context.Context, token string, b []byte, ex
 	return nil
 }
 
-// DeleteCtx removes the session; an unknown token is not an error.
+// DeleteCtx ends the session; an unknown token is not an error. The row
+// stays as a tombstone without data (never found, removed by
+// DeleteExpiredSessions), so a late CommitCtx cannot revive the token.
 func (ss sessionStore) DeleteCtx(ctx context.Context, token string) error {
-	if err := ss.s.write(ctx).Where("token_hash = ?", hashToken(token)).Delete(&sessionRow{}).Error; err != nil {
+	err := ss.s.write(ctx).Model(&sessionRow{}).Where("token_hash = ?", hashToken(token)).
+		Updates(map[string]any{"data": []byte{}, "expiry": destroyedExpiry}).Error
+	if err != nil {
 		return fmt.Errorf("delete session: %w", err)
 	}
 	return nil

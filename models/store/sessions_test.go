@@ -143,7 +143,7 @@ func TestBindSession(t *testing.T) {
 
 // TestSessionStoreWithSCS runs scs's session manager on the store: a value
 // put in one request is read in the next, and destroying the session
-// removes it from the database.
+// removes its data from the database.
 func TestSessionStoreWithSCS(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -179,11 +179,45 @@ func TestSessionStoreWithSCS(t *testing.T) {
 			t.Errorf("%d session rows, want 1", n)
 		}
 		get("/logout")
-		if n, _ := s.CountForTest(ctx, "sessions"); n != 0 {
-			t.Errorf("%d session rows after Destroy, want 0", n)
+		// Only a tombstone without data is left (it keeps a late save from
+		// reviving the token).
+		if live, err := s.QueryStringsForTest(ctx, "SELECT token_hash FROM sessions WHERE length(data) > 0"); err != nil || len(live) != 0 {
+			t.Errorf("session rows with data after Destroy = %v, %v; want none", live, err)
 		}
 		if got := get("/get"); got != "" {
 			t.Errorf("value after Destroy = %q", got)
+		}
+	})
+}
+
+// A request still in flight when its session is destroyed (sign-out in
+// another tab, token renewal) saves the session at its end: that late save
+// must not bring the destroyed session back.
+func TestSessionStoreDoesNotReviveADestroyedSession(t *testing.T) {
+	eachWithClock(t, func(t *testing.T, s *store.Store, clock *testClock) {
+		ss := s.SessionStore()
+		expiry := clock.Now().Add(time.Hour)
+		if err := ss.Commit("signed-in", []byte("v1"), expiry); err != nil {
+			t.Fatal(err)
+		}
+		if err := ss.Delete("signed-in"); err != nil { // sign-out
+			t.Fatal(err)
+		}
+		if err := ss.Commit("signed-in", []byte("v2"), expiry); err != nil { // the in-flight request's save
+			t.Fatal(err)
+		}
+		if b, found, err := ss.Find("signed-in"); err != nil || found {
+			t.Errorf("destroyed session found again: %q, %v, %v", b, found, err)
+		}
+		// New sessions are still created, and live ones updated.
+		if err := ss.Commit("fresh", []byte("a"), expiry); err != nil {
+			t.Fatal(err)
+		}
+		if err := ss.Commit("fresh", []byte("b"), expiry); err != nil {
+			t.Fatal(err)
+		}
+		if b, found, err := ss.Find("fresh"); err != nil || !found || string(b) != "b" {
+			t.Errorf("fresh session = %q, %v, %v; want \"b\"", b, found, err)
 		}
 	})
 }
