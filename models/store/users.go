@@ -343,7 +343,7 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// DeactivateUser deactivates the user and deletes all their sessions in one
+// DeactivateUser deactivates the user and ends all their sessions in one
 // transaction, so they are signed out at once ("user.deactivate", with the
 // number of sessions ended). Deactivating a deactivated user only deletes
 // sessions left over. Roles are kept for a reactivation. It returns
@@ -366,7 +366,10 @@ func (s *Store) setStatus(ctx context.Context, actor models.Actor, userID int64,
 		}
 		var ended int64
 		if status == models.UserDeactivated {
-			res := tx.Where("user_id = ?", userID).Delete(&sessionRow{})
+			// Tombstones, as sessionStore.DeleteCtx leaves: the late save
+			// of a request in flight cannot revive one for a reactivation.
+			res := tx.Model(&sessionRow{}).Where("user_id = ? AND expiry > ?", userID, destroyedExpiry).
+				Updates(map[string]any{"data": []byte{}, "expiry": destroyedExpiry})
 			if res.Error != nil {
 				return res.Error
 			}

@@ -519,6 +519,11 @@ func TestDeactivateUserEndsTheirSessionsAtOnce(t *testing.T) {
 				t.Errorf("Find(%s) = %v, %v; want %v", token, found, err, want)
 			}
 		}
+		// A request of alice's still in flight saves its session late; after
+		// a reactivation that session must not be live again.
+		if err := sessions.Commit("alice-laptop", []byte("late save"), expiry); err != nil {
+			t.Fatal(err)
+		}
 		got, _ := s.FindUser(ctx, alice.ID)
 		if got.Status != models.UserDeactivated || got.Active() {
 			t.Errorf("status = %s", got.Status)
@@ -542,6 +547,9 @@ func TestDeactivateUserEndsTheirSessionsAtOnce(t *testing.T) {
 		events = eventsSince(t, s, n+1)
 		if !got.Active() || len(events) != 1 || events[0].Action != "user.reactivate" || events[0].After != `{"status":"active"}` {
 			t.Errorf("after reactivation: %s, %+v", got.Status, events)
+		}
+		if _, found, err := sessions.Find("alice-laptop"); err != nil || found {
+			t.Errorf("a session ended by the deactivation is live after reactivation (found %v, %v)", found, err)
 		}
 		wantKind(t, s.DeactivateUser(ctx, system, 9999), models.NotFound, "")
 		wantKind(t, s.ReactivateUser(ctx, system, 9999), models.NotFound, "")
