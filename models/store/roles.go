@@ -116,8 +116,19 @@ func grantRole(tx *gorm.DB, a *auditor, userID int64, role models.Role, domain, 
 	}
 	if len(held) == 1 {
 		if source == "" && held[0].Source != "" {
-			return tx.Model(&roleRow{}).Where("user_id = ? AND role = ? AND domain = ?", userID, role, domain).
-				Update("source", "").Error
+			if err := tx.Model(&roleRow{}).Where("user_id = ? AND role = ? AND domain = ?", userID, role, domain).
+				Update("source", "").Error; err != nil {
+				return err
+			}
+			// The identity provider no longer revokes it: audit the change
+			// of who controls the role.
+			roles, err := rolesIn(tx, userID, domain)
+			if err != nil {
+				return err
+			}
+			before := roleAudit(domain, roles)
+			before["source"] = held[0].Source
+			a.record("role.grant", domain, userTarget(userID), before, roleAudit(domain, roles))
 		}
 		return nil
 	}

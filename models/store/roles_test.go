@@ -476,3 +476,38 @@ func TestSetSubsidiaryRoleSwapsRolesInOneTransaction(t *testing.T) {
 		assertEqual(t, "roles after refusals", after, roles)
 	})
 }
+
+// A person granting a role the IdP granted takes it out of the IdP's hands
+// (the group claim no longer revokes it): that is a change of who controls
+// the role, and the audit trail must show it.
+func TestGrantRole_TakingOverAnIdPRoleIsAudited(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		mustSubsidiary(t, s, "insurance", "Insurance")
+		admin := mustUser(t, s, "admin@meridian.example", models.UserStaff)
+		u, err := s.SignInSSO(ctx, models.Actor{}, "corporate", "sub-9", "tom@meridian.example", "Tom", true, models.UserStaff,
+			[]models.RoleAssignment{{Role: models.RolePublisher, Domain: "insurance"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := len(allEvents(t, s))
+		if err := s.GrantRole(ctx, actorOf(admin), u.ID, models.RolePublisher, "insurance"); err != nil {
+			t.Fatal(err)
+		}
+		events := eventsSince(t, s, n)
+		if len(events) != 1 || events[0].Action != "role.grant" || events[0].Subsidiary != "insurance" || *events[0].ActorID != admin.ID ||
+			events[0].Before != `{"domain":"insurance","roles":["publisher"],"source":"corporate"}` ||
+			events[0].After != `{"domain":"insurance","roles":["publisher"]}` {
+			t.Errorf("events = %+v", events)
+		}
+		// Granting it again changes nothing and records nothing.
+		n = len(allEvents(t, s))
+		if err := s.GrantRole(ctx, actorOf(admin), u.ID, models.RolePublisher, "insurance"); err != nil {
+			t.Fatal(err)
+		}
+		if events := eventsSince(t, s, n); len(events) != 0 {
+			t.Errorf("second grant recorded %v", actions(events))
+		}
+		wantChainIntact(t, s)
+	})
+}
