@@ -163,8 +163,16 @@ func (s *Store) AcceptInvitations(ctx context.Context, actor models.Actor, user 
 			return nil
 		}
 		a.attribute(u)
+		q := tx.Where("email = ? AND accepted_at IS NULL AND expires_at > ?", u.Email, s.now())
+		if u.Kind != models.UserStaff {
+			// An external account's email is vouched for by whichever
+			// provider it signed in with, partners' own included: a
+			// subsidiary role (which also opens internal APIs) is granted
+			// only through the invitation link, which proves the mailbox.
+			q = q.Where("team_id IS NOT NULL")
+		}
 		var open []models.Invitation
-		if err := tx.Where("email = ? AND accepted_at IS NULL AND expires_at > ?", u.Email, s.now()).Order("id").Find(&open).Error; err != nil {
+		if err := q.Order("id").Find(&open).Error; err != nil {
 			return err
 		}
 		for i := range open {
