@@ -140,3 +140,30 @@ func loadDemoAccounts(ctx context.Context, cfg Config, st *store.Store, e env) (
 	}
 	return accounts, nil
 }
+
+// cleanupInterval is how often serve deletes expired sessions (and the
+// markers of ended ones) and login failures too old to matter.
+const cleanupInterval = 10 * time.Minute
+
+// loginFailureRetention keeps failures well beyond any throttle window, for
+// the throttle, not for the record (the audit trail keeps that).
+const loginFailureRetention = 24 * time.Hour
+
+// cleanUp deletes expired identity data every cleanupInterval until ctx ends.
+func cleanUp(ctx context.Context, st *store.Store, log *slog.Logger) {
+	t := time.NewTicker(cleanupInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := st.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
+			log.Error("delete expired sessions", "err", err)
+		}
+		if err := st.PruneLoginFailures(ctx, time.Now().Add(-loginFailureRetention)); err != nil && ctx.Err() == nil {
+			log.Error("prune login failures", "err", err)
+		}
+	}
+}

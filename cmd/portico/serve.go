@@ -102,6 +102,10 @@ func runServe(ctx context.Context, args []string, e env) error {
 		return nil
 	})
 	g.Go(func() error {
+		cleanUp(gctx, st, log)
+		return nil
+	})
+	g.Go(func() error {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			return fmt.Errorf("portal server: %w", err)
 		}
