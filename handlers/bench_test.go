@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"github.com/portico/portico/internal/testenv"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -139,29 +140,10 @@ func BenchmarkReferencePageStripe(b *testing.B) {
 	})
 }
 
-// findSpec locates a document of the shared corpus: under
-// $PORTICO_SPECS_DIR, else under the first shared/specs found walking up
-// from the working directory. It skips the benchmark when there is none.
+// findSpec locates a document of the shared corpus (see testenv.SpecsDir).
 func findSpec(b *testing.B, rel string) string {
 	b.Helper()
-	if dir := os.Getenv("PORTICO_SPECS_DIR"); dir != "" {
-		return filepath.Join(dir, rel)
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		b.Fatal(err)
-	}
-	for {
-		p := filepath.Join(dir, "shared", "specs", rel)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			b.Skipf("corpus document %s not found; set PORTICO_SPECS_DIR", rel)
-		}
-		dir = parent
-	}
+	return filepath.Join(testenv.SpecsDir(b), rel)
 }
 
 // countingWriter is a ResponseWriter that only counts what it is sent, as a

@@ -4,7 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"os"
+	"github.com/portico/portico/internal/testenv"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,31 +13,8 @@ import (
 	"github.com/portico/portico/openapi/reference"
 )
 
-// specsDir locates the shared corpus of real documents: $PORTICO_SPECS_DIR,
-// else shared/specs in the working directory or one of its parents. Without
-// it the test is skipped, except on CI (CI=true), where it fails.
-func specsDir(tb testing.TB) string {
-	tb.Helper()
-	if d := os.Getenv("PORTICO_SPECS_DIR"); d != "" {
-		return d
-	}
-	if wd, err := os.Getwd(); err == nil {
-		for dir := wd; ; dir = filepath.Dir(dir) {
-			cand := filepath.Join(dir, "shared", "specs")
-			if st, err := os.Stat(cand); err == nil && st.IsDir() {
-				return cand
-			}
-			if filepath.Dir(dir) == dir {
-				break
-			}
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		tb.Fatal("the corpus of real OpenAPI documents (shared/specs) was not found: set PORTICO_SPECS_DIR")
-	}
-	tb.Skip("the corpus of real OpenAPI documents (shared/specs) was not found above the working directory; set PORTICO_SPECS_DIR to run this test")
-	return ""
-}
+// specsDir locates the shared corpus of real documents (see testenv.SpecsDir).
+func specsDir(tb testing.TB) string { return testenv.SpecsDir(tb) }
 
 // corpusCase is the expected outcome of importing one root document of the
 // corpus. Imported documents set version (and the fields after it);

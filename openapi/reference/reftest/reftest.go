@@ -4,6 +4,7 @@
 package reftest
 
 import (
+	"github.com/portico/portico/internal/testenv"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -20,32 +21,7 @@ import (
 // SpecsDir returns the real-world corpus directory: $PORTICO_SPECS_DIR, else
 // the first shared/specs found walking up from the working directory. It
 // skips the test when the corpus is absent, and fails it under CI=true.
-func SpecsDir(t testing.TB) string {
-	t.Helper()
-	if d := os.Getenv("PORTICO_SPECS_DIR"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		cand := filepath.Join(dir, "shared", "specs")
-		if st, err := os.Stat(cand); err == nil && st.IsDir() {
-			return cand
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("OpenAPI corpus not found: set PORTICO_SPECS_DIR or provide shared/specs above the working directory")
-	}
-	t.Skip("OpenAPI corpus not found (set PORTICO_SPECS_DIR); skipping")
-	return ""
-}
+func SpecsDir(t testing.TB) string { return testenv.SpecsDir(t) }
 
 // Stripe is the largest document of the corpus: 403 operations, 541 schemas.
 const Stripe = "stripe/spec3-2020-08-27-commit2022-03-23.yaml"
