@@ -2,6 +2,7 @@ package models
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -146,7 +147,7 @@ func (w SpecWarning) Where() string {
 	b.WriteString(w.File)
 	if w.Line > 0 {
 		b.WriteString(":")
-		b.WriteString(itoa(w.Line))
+		b.WriteString(strconv.Itoa(w.Line))
 	}
 	if w.Pointer != "" {
 		if b.Len() > 0 {
@@ -155,20 +156,6 @@ func (w SpecWarning) Where() string {
 		b.WriteString("#" + w.Pointer)
 	}
 	return b.String()
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var buf [20]byte
-	i := len(buf)
-	for n > 0 {
-		i--
-		buf[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(buf[i:])
 }
 
 // SpecFile is one file of an uploaded document bundle, stored as uploaded.

@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -194,7 +195,7 @@ func (b *builder) anchor(prefix, name string) string {
 	base := prefix + slug(name)
 	a := base
 	for i := 2; b.anchors[a]; i++ {
-		a = base + "-" + itoa(i)
+		a = base + "-" + strconv.Itoa(i)
 	}
 	b.anchors[a] = true
 	return a
@@ -798,28 +799,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	var buf [20]byte
-	i := len(buf)
-	for n > 0 {
-		i--
-		buf[i] = byte('0' + n%10)
-		n /= 10
-	}
-	if neg {
-		i--
-		buf[i] = '-'
-	}
-	return string(buf[i:])
 }
 
 // firstSentence returns the first sentence of a plain-text description when

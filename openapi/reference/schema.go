@@ -625,7 +625,7 @@ func (b *builder) uniqueDefName(base string) string {
 	}
 	name := base
 	for i := 2; b.defIndex[name] != nil; i++ {
-		name = base + "-" + itoa(i)
+		name = base + "-" + strconv.Itoa(i)
 	}
 	return name
 }
