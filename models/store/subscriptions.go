@@ -144,45 +144,11 @@ func approvableSubscription(tx *gorm.DB, subsidiaries []string, id int64) (model
 // is Forbidden (four eyes). Audited as
 // "subscription.approve" or "subscription.reject" in the API's subsidiary.
 func (s *Store) DecideSubscription(ctx context.Context, actor models.Actor, approverID int64, subsidiaries []string, subID int64, approve bool, comment string) (models.Subscription, error) {
-	comment = strings.TrimSpace(comment)
-	if len([]rune(comment)) > MaxDecisionCommentLen {
-		return models.Subscription{}, models.Errorf(models.Invalid, "A comment has at most %d characters.", MaxDecisionCommentLen)
-	}
 	event, action := models.EventReject, "subscription.reject"
 	if approve {
 		event, action = models.EventApprove, "subscription.approve"
 	}
-	var out models.Subscription
-	err := s.audited(ctx, actor, func(tx *gorm.DB, a *auditor) error {
-		before, slug, err := approvableSubscription(tx, subsidiaries, subID)
-		if err != nil {
-			return err
-		}
-		if before.RequestedBy == approverID {
-			return models.Errorf(models.Forbidden, "You cannot decide on a subscription you requested; another admin must.")
-		}
-		state, err := models.SubscriptionTransition(models.PartyApprover, before.State, event)
-		if err != nil {
-			return err
-		}
-		now := s.now()
-		out = before
-		out.State, out.DecidedBy, out.DecisionComment, out.DecidedAt = state, &approverID, comment, &now
-		res := tx.Model(&models.Subscription{}).Where("id = ? AND state = ?", subID, before.State).
-			Select("state", "decided_by", "decision_comment", "decided_at", "updated_at").Updates(&out)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return models.Errorf(models.Conflict, "The subscription changed meanwhile.")
-		}
-		a.record(action, slug, subscriptionTarget(subID), subscriptionAudit(before), subscriptionAudit(out))
-		return nil
-	})
-	if err != nil {
-		return models.Subscription{}, translate(fmt.Sprintf("decide subscription %d", subID), "Subscription", err)
-	}
-	return findSubscription(s.read(ctx), subID)
+	return s.approverChange(ctx, actor, approverID, subsidiaries, subID, event, action, comment, true)
 }
 
 // ListApprovalQueue returns the pending subscriptions to APIs of
@@ -254,18 +220,29 @@ func (s *Store) ListSubscriptions(ctx context.Context, viewerID, appID int64) ([
 // comment is shown to the requester. Audited as "subscription.suspend" or
 // "subscription.resume".
 func (s *Store) SuspendSubscription(ctx context.Context, actor models.Actor, approverID int64, subsidiaries []string, subID int64, suspend bool, comment string) (models.Subscription, error) {
-	comment = strings.TrimSpace(comment)
-	if len([]rune(comment)) > MaxDecisionCommentLen {
-		return models.Subscription{}, models.Errorf(models.Invalid, "A comment has at most %d characters.", MaxDecisionCommentLen)
-	}
 	event, action := models.EventResume, "subscription.resume"
 	if suspend {
 		event, action = models.EventSuspend, "subscription.suspend"
+	}
+	return s.approverChange(ctx, actor, approverID, subsidiaries, subID, event, action, comment, false)
+}
+
+// approverChange applies an approver's event (approve, reject, suspend,
+// resume) to a subscription to an API of one of subsidiaries, with the
+// comment shown to the requester, in one audited transaction. fourEyes
+// refuses (Forbidden) an approver deciding on their own request.
+func (s *Store) approverChange(ctx context.Context, actor models.Actor, approverID int64, subsidiaries []string, subID int64, event models.SubscriptionEvent, action, comment string, fourEyes bool) (models.Subscription, error) {
+	comment = strings.TrimSpace(comment)
+	if len([]rune(comment)) > MaxDecisionCommentLen {
+		return models.Subscription{}, models.Errorf(models.Invalid, "A comment has at most %d characters.", MaxDecisionCommentLen)
 	}
 	err := s.audited(ctx, actor, func(tx *gorm.DB, a *auditor) error {
 		before, slug, err := approvableSubscription(tx, subsidiaries, subID)
 		if err != nil {
 			return err
+		}
+		if fourEyes && before.RequestedBy == approverID {
+			return models.Errorf(models.Forbidden, "You cannot decide on a subscription you requested; another admin must.")
 		}
 		state, err := models.SubscriptionTransition(models.PartyApprover, before.State, event)
 		if err != nil {
@@ -286,7 +263,7 @@ func (s *Store) SuspendSubscription(ctx context.Context, actor models.Actor, app
 		return nil
 	})
 	if err != nil {
-		return models.Subscription{}, translate(fmt.Sprintf("suspend subscription %d", subID), "Subscription", err)
+		return models.Subscription{}, translate(fmt.Sprintf("%s %d", action, subID), "Subscription", err)
 	}
 	return findSubscription(s.read(ctx), subID)
 }
