@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"net/http"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/portico/portico/models"
@@ -123,6 +124,22 @@ func (a *Auth) RequireImport(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), tokenAuthKey{}, true)))
 	})
+}
+
+// RecentSignInWindow is how long after signing in a session may create,
+// rotate or reveal secrets (application keys) without signing in again.
+const RecentSignInWindow = 10 * time.Minute
+
+// RecentSignIn reports whether the request's viewer signed in less than
+// RecentSignInWindow ago. Handlers that create or reveal secrets check it
+// and, when false, ask the user to sign in again (see ReauthURL).
+func (a *Auth) RecentSignIn(r *http.Request) bool {
+	v := ViewerFrom(r.Context())
+	if v == nil || v.SignedInAt.IsZero() {
+		return false
+	}
+	age := a.sess.now().Sub(v.SignedInAt)
+	return age >= -time.Minute && age < RecentSignInWindow
 }
 
 // ActorFrom returns who makes the request, for the audit trail: the

@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+	"github.com/portico/portico/credentials"
 	"github.com/portico/portico/identity"
 	"github.com/portico/portico/markdown"
 	"github.com/portico/portico/openapi"
@@ -58,6 +59,9 @@ type Options struct {
 	// DefaultLoginThrottle and DefaultIPThrottle.
 	LoginThrottle identity.Throttle
 	IPThrottle    identity.Throttle
+	// KeyHasher digests application keys (HMAC-SHA-256 with the server's
+	// pepper). Nil: pages that create keys answer 503.
+	KeyHasher *credentials.Hasher
 	// Now is the clock of session timeouts and sign-in throttling. Nil
 	// means time.Now.
 	Now func() time.Time

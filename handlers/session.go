@@ -185,7 +185,7 @@ func (s *sessions) loadViewer(next http.Handler) http.Handler {
 		if seen := time.Unix(0, s.mgr.GetInt64(ctx, sessSeenAt)); now.Sub(seen) >= s.touchEvery() {
 			s.mgr.Put(ctx, sessSeenAt, now.UnixNano())
 		}
-		v := &Viewer{User: u, Roles: roles, can: func(action models.Action, domain string) bool {
+		v := &Viewer{User: u, Roles: roles, SignedInAt: time.Unix(0, s.mgr.GetInt64(ctx, sessAuthAt)), can: func(action models.Action, domain string) bool {
 			return s.authz.Can(uid, action, domain)
 		}}
 		// Pages of signed-in users show who they are (and maybe internal

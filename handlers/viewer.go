@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/portico/portico/models"
 	"github.com/portico/portico/views"
@@ -13,6 +14,9 @@ import (
 type Viewer struct {
 	User  models.User
 	Roles []models.RoleAssignment
+	// SignedInAt is when this session signed in (password or SSO). Showing
+	// or regenerating secrets asks for a recent sign-in (Auth.RecentSignIn).
+	SignedInAt time.Time
 	// can answers authorization questions for this user (casbin with
 	// subsidiaries as domains). Set by the session middleware.
 	can func(action models.Action, domain string) bool

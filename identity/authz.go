@@ -117,6 +117,7 @@ func policyTable() []grant {
 	all := []models.Action{
 		models.ActionViewCatalog, models.ActionViewInternalAPIs, models.ActionImportAPI,
 		models.ActionManageMembers, models.ActionViewAudit, models.ActionManagePlatform, models.ActionManageTeams,
+		models.ActionManageApps, models.ActionManagePlans, models.ActionApproveSubs,
 	}
 	var t []grant
 	for _, a := range all {
@@ -128,16 +129,23 @@ func policyTable() []grant {
 		grant{models.RoleSubsidiaryAdmin, scopeSubsidiary, models.ActionImportAPI},
 		grant{models.RoleSubsidiaryAdmin, scopeSubsidiary, models.ActionManageMembers},
 		grant{models.RoleSubsidiaryAdmin, scopeSubsidiary, models.ActionViewAudit},
+		grant{models.RoleSubsidiaryAdmin, scopeSubsidiary, models.ActionManagePlans},
+		grant{models.RoleSubsidiaryAdmin, scopeSubsidiary, models.ActionApproveSubs},
+		grant{models.RoleSubsidiaryAdmin, scopeGroup, models.ActionManageApps},
 
 		grant{models.RolePublisher, scopeGroup, models.ActionViewCatalog},
 		grant{models.RolePublisher, scopeGroup, models.ActionViewInternalAPIs},
 		grant{models.RolePublisher, scopeSubsidiary, models.ActionImportAPI},
+		grant{models.RolePublisher, scopeSubsidiary, models.ActionManagePlans},
+		grant{models.RolePublisher, scopeGroup, models.ActionManageApps},
 
 		grant{models.RoleInternal, scopeGlobal, models.ActionViewCatalog},
 		grant{models.RoleInternal, scopeGlobal, models.ActionViewInternalAPIs},
+		grant{models.RoleInternal, scopeGlobal, models.ActionManageApps},
 
 		grant{models.RoleDeveloper, scopeGlobal, models.ActionViewCatalog},
 		grant{models.RoleDeveloper, scopeGlobal, models.ActionManageTeams},
+		grant{models.RoleDeveloper, scopeGlobal, models.ActionManageApps},
 	)
 }
 

@@ -131,6 +131,9 @@ const (
 	ActionViewAudit        Action = "subsidiary:audit"      // read the audit trail of a subsidiary
 	ActionManagePlatform   Action = "platform:manage"       // platform-wide administration (all subsidiaries, users)
 	ActionManageTeams      Action = "teams:manage"          // create consumer teams and invite teammates
+	ActionManageApps       Action = "applications:manage"   // create applications, keys and subscriptions of one's own
+	ActionManagePlans      Action = "plans:manage"          // create and edit the plans of a subsidiary's APIs
+	ActionApproveSubs      Action = "subscriptions:approve" // approve, reject, suspend and resume subscriptions to a subsidiary's APIs
 )
 
 // Team is a consumer team (an external developer's company) that shares

@@ -21,6 +21,10 @@ type Config struct {
 	BaseURL       string // public URL of the portal; "" = http://<Addr>
 	AdminToken    string // bootstrap admin token for the admin JSON API; "" disables it
 	SessionSecret string // key sealing sign-in flow cookies; "" = <DataDir>/session.key
+	KeyPepper     string // HMAC key of application key digests; "" = <DataDir>/key-pepper
+	// KeyPepperPrevious are retired peppers, comma-separated, still
+	// accepted while keys are re-hashed with KeyPepper.
+	KeyPepperPrevious string
 	MaxSpecBytes  int64  // largest OpenAPI bundle accepted
 	Demo          bool   // load demo data at start
 	Migrate       bool   // apply migrations at start even on PostgreSQL
@@ -66,6 +70,8 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 	str("PORTICO_BASE_URL", &c.BaseURL)
 	secret("PORTICO_ADMIN_TOKEN", &c.AdminToken)
 	secret("PORTICO_SESSION_SECRET", &c.SessionSecret)
+	secret("PORTICO_KEY_PEPPER", &c.KeyPepper)
+	secret("PORTICO_KEY_PEPPER_PREVIOUS", &c.KeyPepperPrevious)
 	str("PORTICO_LOG_FORMAT", &c.LogFormat)
 	str("PORTICO_LOG_LEVEL", &c.LogLevel)
 	if v := getenv("PORTICO_MAX_SPEC_BYTES"); v != "" {

@@ -9,8 +9,10 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"github.com/portico/portico/credentials"
 	"github.com/portico/portico/demo"
 	"github.com/portico/portico/handlers"
 	"github.com/portico/portico/identity"
@@ -109,6 +111,46 @@ func sessionSecret(cfg Config) ([]byte, error) {
 		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
 	return b, nil
+}
+
+// keyHasher returns the hasher of application key digests: its pepper is
+// PORTICO_KEY_PEPPER (at least 32 characters), or <data-dir>/key-pepper,
+// created with 32 random bytes at first start. Retired peppers from
+// PORTICO_KEY_PEPPER_PREVIOUS still verify keys issued under them. Losing
+// the pepper invalidates every key: back it up with the database.
+func keyHasher(cfg Config) (*credentials.Hasher, error) {
+	current := []byte(cfg.KeyPepper)
+	if cfg.KeyPepper == "" {
+		path := filepath.Join(cfg.DataDir, "key-pepper")
+		b, err := os.ReadFile(path)
+		switch {
+		case err == nil && len(b) >= 32:
+			current = b
+		case err == nil || errors.Is(err, os.ErrNotExist):
+			if err == nil {
+				return nil, fmt.Errorf("%s holds %d bytes; a key pepper has at least 32 (restore it from backup, or delete it only if no application key has been issued)", path, len(b))
+			}
+			if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+				return nil, fmt.Errorf("create data directory: %w", err)
+			}
+			current = make([]byte, 32)
+			_, _ = rand.Read(current)
+			if err := os.WriteFile(path, current, 0o600); err != nil {
+				return nil, fmt.Errorf("write %s: %w", path, err)
+			}
+		default:
+			return nil, fmt.Errorf("read key pepper: %w", err)
+		}
+	} else if len(cfg.KeyPepper) < 32 {
+		return nil, errors.New("key pepper: use at least 32 characters")
+	}
+	var previous [][]byte
+	for _, p := range strings.Split(cfg.KeyPepperPrevious, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			previous = append(previous, []byte(p))
+		}
+	}
+	return credentials.NewHasher(current, previous...)
 }
 
 // loadDemoAccounts creates the demo personas, writes

@@ -55,6 +55,10 @@ func runServe(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	hasher, err := keyHasher(cfg)
+	if err != nil {
+		return err
+	}
 	var demoAccounts []handlers.DemoAccount
 	if cfg.Demo {
 		started := time.Now()
@@ -79,6 +83,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 		Authorizer:   authz,
 		SSO:          ssoManager,
 		DemoAccounts: demoAccounts,
+		KeyHasher:    hasher,
 	}, st)
 
 	srv := &http.Server{
