@@ -25,11 +25,11 @@ type Config struct {
 	// KeyPepperPrevious are retired peppers, comma-separated, still
 	// accepted while keys are re-hashed with KeyPepper.
 	KeyPepperPrevious string
-	MaxSpecBytes  int64  // largest OpenAPI bundle accepted
-	Demo          bool   // load demo data at start
-	Migrate       bool   // apply migrations at start even on PostgreSQL
-	LogFormat     string // "text" or "json"
-	LogLevel      string // "debug", "info", "warn", "error"
+	MaxSpecBytes      int64  // largest OpenAPI bundle accepted
+	Demo              bool   // load demo data at start
+	Migrate           bool   // apply migrations at start even on PostgreSQL
+	LogFormat         string // "text" or "json"
+	LogLevel          string // "debug", "info", "warn", "error"
 }
 
 // defaultConfig returns the zero-configuration defaults.
