@@ -21,6 +21,7 @@ var statusOf = map[models.Kind]int{
 	models.Forbidden:       http.StatusForbidden,
 	models.Unauthenticated: http.StatusUnauthorized,
 	models.TooLarge:        http.StatusRequestEntityTooLarge,
+	models.Unavailable:     http.StatusServiceUnavailable,
 	models.Internal:        http.StatusInternalServerError,
 }
 

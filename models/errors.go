@@ -17,6 +17,7 @@ const (
 	Forbidden       Kind = "forbidden"
 	Unauthenticated Kind = "unauthenticated"
 	TooLarge        Kind = "too_large"
+	Unavailable     Kind = "unavailable" // a capability not configured or a dependency down
 	Internal        Kind = "internal"
 )
 

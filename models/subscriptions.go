@@ -101,7 +101,12 @@ func SubscriptionTransition(party SubscriptionParty, current SubscriptionState, 
 // SubscribeEvent is the event that subscribing (or changing plan) to a plan
 // causes: automatic plans, and internal plans for group staff
 // (self-provisioning), are approved at once; the rest wait for an approver.
+// Partner plans always wait: an approver's decision is how a consumer team
+// is admitted as a partner, whatever the plan's approval mode says.
 func SubscribeEvent(plan Plan, requesterKind UserKind) SubscriptionEvent {
+	if plan.Audience == AudiencePartner {
+		return EventRequest
+	}
 	if plan.ApprovalMode == ApprovalAutomatic || (plan.Audience == AudienceInternal && requesterKind == UserStaff) {
 		return EventAutoApprove
 	}

@@ -30,7 +30,8 @@ func subscriptionAudit(sub models.Subscription) map[string]any {
 // subscribing again to the current plan of an active or pending
 // subscription, or changing plan of a suspended one, is Conflict. Audited
 // as "subscription.request" or "subscription.change_plan" in the API's
-// subsidiary.
+// subsidiary. Partner plans take team-owned applications only (Conflict
+// otherwise) and always wait for an approver.
 func (s *Store) Subscribe(ctx context.Context, actor models.Actor, viewerID, appID, planID int64, audiences []models.Audience) (models.Subscription, error) {
 	var out models.Subscription
 	err := s.audited(ctx, actor, func(tx *gorm.DB, a *auditor) error {
@@ -52,6 +53,9 @@ func (s *Store) Subscribe(ctx context.Context, actor models.Actor, viewerID, app
 		}
 		if app.Status != models.ApplicationActive {
 			return models.Errorf(models.Conflict, "The application is suspended.")
+		}
+		if plan.Audience == models.AudiencePartner && app.OwnerTeamID == nil {
+			return models.Errorf(models.Conflict, "Partner plans are for consumer teams: create the application for your team to subscribe to this plan.")
 		}
 		sub, err := apiSubsidiary(tx, plan.APIID, []string{models.GlobalDomain})
 		if err != nil {

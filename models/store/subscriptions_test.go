@@ -244,3 +244,22 @@ func TestSuspendSubscription(t *testing.T) {
 		}
 	})
 }
+
+func TestPartnerPlansTakeTeamApplicationsAndAlwaysWait(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		w := newSelfService(t, s)
+		partner := mustPlan(t, s, w.bankAdmin, "bank", plan(w.bankAPI.ID, "Partner", models.AudiencePartner, models.ApprovalAutomatic))
+		own := mustApp(t, s, w.devA, "solo", nil)
+		_, err := s.Subscribe(ctx, actorOf(w.devA), w.devA.ID, own.ID, partner.ID, allAudiences)
+		wantKind(t, err, models.Conflict, "Partner plans are for consumer teams: create the application for your team to subscribe to this plan.")
+		teamApp := mustApp(t, s, w.devA, "acme-app", &w.team)
+		sub, err := s.Subscribe(ctx, actorOf(w.devA), w.devA.ID, teamApp.ID, partner.ID, allAudiences)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sub.State != models.SubscriptionPending {
+			t.Errorf("partner plan with automatic approval: state %s; want pending until a bank admin admits the team", sub.State)
+		}
+	})
+}
