@@ -124,14 +124,16 @@ func idParam(r *http.Request, name, what string) (int64, error) {
 // the "done" query parameter. Only these fixed texts are ever shown: the
 // parameter cannot inject text into the page.
 var doneNotices = map[string]string{
-	"granted":     "The role was granted. It takes effect on the member's next request.",
-	"role":        "The role was changed. It takes effect on the member's next request.",
-	"removed":     "The role was removed. It takes effect on the member's next request.",
-	"deactivated": "The user was deactivated and signed out everywhere. They cannot sign in until reactivated.",
-	"reactivated": "The user was reactivated and may sign in again.",
-	"team":        "The team was created. Invite your teammates below.",
-	"member":      "The teammate was removed from the team.",
-	"joined":      "Welcome: you accepted the invitation.",
+	"granted":       "The role was granted. It takes effect on the member's next request.",
+	"role":          "The role was changed. It takes effect on the member's next request.",
+	"removed":       "The role was removed. It takes effect on the member's next request.",
+	"deactivated":   "The user was deactivated and signed out everywhere. They cannot sign in until reactivated.",
+	"reactivated":   "The user was reactivated and may sign in again.",
+	"team":          "The team was created. Invite your teammates below.",
+	"member":        "The teammate was removed from the team.",
+	"joined":        "Welcome: you accepted the invitation.",
+	"app-suspended": "The application was suspended: its keys stop working at once.",
+	"app-resumed":   "The application was resumed: its keys work again.",
 }
 
 // doneNotice returns the confirmation named by the request's "done"

@@ -135,6 +135,10 @@ func routePolicies(f matrixFixture) map[string]routeCase {
 		// change their account.
 		"POST /admin/users/{userID}/deactivate": {"/admin/users/" + target + "/deactivate", only(false, http.StatusSeeOther, platform)},
 		"POST /admin/users/{userID}/reactivate": {"/admin/users/" + target + "/reactivate", only(false, http.StatusSeeOther, platform)},
+		// Applications: platform admins only; there is no application 999999.
+		"GET /admin/applications":                  {"/admin/applications", only(false, http.StatusOK, platform)},
+		"POST /admin/applications/{appID}/suspend": {"/admin/applications/999999/suspend", only(false, http.StatusNotFound, platform)},
+		"POST /admin/applications/{appID}/resume":  {"/admin/applications/999999/resume", only(false, http.StatusNotFound, platform)},
 
 		// Invitations: any signed-in user may follow a link to an invitation
 		// (the page asks to accept it); accepting an unknown token is 404.

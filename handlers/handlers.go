@@ -79,6 +79,7 @@ type Store interface {
 	ImportStore
 	AuthStore
 	AdminPagesStore
+	AdminAppStore
 }
 
 // New returns the portal's HTTP handler: every route of the portal, the
@@ -156,6 +157,7 @@ func newPortal(opts Options, st Store) *portal {
 	NewAdminHandler(st, pages, auth).Routes(r)
 	NewMembersHandler(st, pages, auth, baseURL, opts.Now).Routes(r)
 	NewUsersHandler(st, pages, auth).Routes(r)
+	NewAdminAppsHandler(st, pages, auth).Routes(r)
 	NewAuditHandler(st, pages, auth).Routes(r)
 	NewTeamsHandler(st, pages, auth, baseURL).Routes(r)
 	NewInvitationsHandler(st, pages, auth).Routes(r)

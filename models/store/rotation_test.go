@@ -8,6 +8,7 @@ import (
 
 	"github.com/portico/portico/models"
 	"github.com/portico/portico/models/store"
+	"github.com/portico/portico/models/store/storetest"
 )
 
 func TestRotateCredential(t *testing.T) {
@@ -84,6 +85,33 @@ func TestRotateCredential(t *testing.T) {
 		}
 		if len(creds) != models.MaxLiveAppKeys+2 {
 			t.Errorf("%d credentials after two rotations of five keys; want 7", len(creds))
+		}
+	})
+}
+
+func TestListAllApplications(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		w := newSelfService(t, s)
+		mustApp(t, s, w.devA, "alpha", nil)
+		mustApp(t, s, w.devB, "beta", nil)
+		mustApp(t, s, w.mate, "gamma", &w.team)
+		apps, total, err := s.ListAllApplications(context.Background(), "", 1, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total != 3 || len(apps) != 2 || apps[0].Name != "alpha" || apps[0].OwnerEmail != w.devA.Email || apps[1].Name != "beta" {
+			t.Fatalf("page 1 = %+v (total %d); want alpha (a@dev.example), beta of 3", apps, total)
+		}
+		apps, total, err = s.ListAllApplications(context.Background(), "ACME", 1, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total != 1 || len(apps) != 1 || apps[0].Name != "gamma" || apps[0].TeamName != "Acme" || apps[0].OwnerEmail != "" {
+			t.Fatalf("search ACME = %+v (total %d); want the team's gamma", apps, total)
+		}
+		apps, _, err = s.ListAllApplications(context.Background(), "100%_", 1, 10)
+		if err != nil || len(apps) != 0 {
+			t.Fatalf("wildcards are literal: %+v, %v", apps, err)
 		}
 	})
 }
