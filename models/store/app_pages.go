@@ -9,22 +9,11 @@ import (
 	"github.com/portico/portico/models"
 )
 
-// AppSummary is an application as the developer's "My applications" page
-// lists it: with its team's name (empty for a personal application), the
-// number of its subscriptions that are not cancelled, and the number of its
-// live keys.
-type AppSummary struct {
-	models.Application
-	TeamName      string
-	Subscriptions int
-	LiveKeys      int
-}
-
-// ListAppSummaries returns the applications the viewer owns or shares
+// ListAppSummaries returns, as models.AppSummary, the applications the viewer owns or shares
 // through a team (see ListApplications), by name, with their counts. Keys
 // are counted live at the store's time.
-func (s *Store) ListAppSummaries(ctx context.Context, viewerID int64) ([]AppSummary, error) {
-	out := []AppSummary{}
+func (s *Store) ListAppSummaries(ctx context.Context, viewerID int64) ([]models.AppSummary, error) {
+	out := []models.AppSummary{}
 	now := s.now()
 	db := s.read(ctx)
 	err := visibleApps(db.Table("applications"), viewerID).
@@ -41,25 +30,14 @@ func (s *Store) ListAppSummaries(ctx context.Context, viewerID int64) ([]AppSumm
 	return out, nil
 }
 
-// AppSubscription is a subscription as the application page shows it: with
-// the names of its API, the API's subsidiary and its plan.
-type AppSubscription struct {
-	models.Subscription
-	APIName        string
-	APISlug        string
-	SubsidiarySlug string
-	SubsidiaryName string
-	PlanName       string
-}
-
 // ListAppSubscriptions returns the subscriptions of an application the
 // viewer may see (else NotFound), by API name, with their API and plan.
-func (s *Store) ListAppSubscriptions(ctx context.Context, viewerID, appID int64) ([]AppSubscription, error) {
+func (s *Store) ListAppSubscriptions(ctx context.Context, viewerID, appID int64) ([]models.AppSubscription, error) {
 	db := s.read(ctx)
 	if _, err := findVisibleApp(db, viewerID, appID); err != nil {
 		return nil, err
 	}
-	out := []AppSubscription{}
+	out := []models.AppSubscription{}
 	err := s.read(ctx).Table("subscriptions").
 		Joins("JOIN apis a ON a.id = subscriptions.api_id").
 		Joins("JOIN subsidiaries sd ON sd.id = a.subsidiary_id").
