@@ -212,7 +212,7 @@ func (s *Store) AddCredential(ctx context.Context, actor models.Actor, viewerID 
 			return err
 		}
 		a.record("credential.create", "", credentialTarget(c.ID), nil, credentialAudit(c))
-		return nil
+		return notifyCredential(tx, s.now(), models.NotifyKeyCreated, actor, c, "")
 	})
 	if err != nil {
 		return models.Credential{}, translate("add credential", "Credential", err)
@@ -241,7 +241,7 @@ func (s *Store) RevokeCredential(ctx context.Context, actor models.Actor, viewer
 			return models.Errorf(models.NotFound, "Credential not found")
 		}
 		a.record("credential.revoke", "", credentialTarget(credentialID), credentialAudit(c), map[string]any{"revoked_at": now})
-		return nil
+		return notifyCredential(tx, now, models.NotifyKeyRevoked, actor, c, "")
 	})
 	return translate(fmt.Sprintf("revoke credential %d", credentialID), "Credential", err)
 }

@@ -79,7 +79,10 @@ func (s *Store) RotateCredential(ctx context.Context, actor models.Actor, viewer
 			err = tx.Model(&models.Credential{}).Where("id = ?", old.ID).Update("revoked_at", now).Error
 		} else if until := now.Add(grace); old.ExpiresAt == nil || until.Before(*old.ExpiresAt) {
 			old.ExpiresAt = &until
-			err = tx.Model(&models.Credential{}).Where("id = ?", old.ID).Update("expires_at", until).Error
+			// The rotation notice says when the old key stops: no
+			// separate "expires soon" warning for it.
+			err = tx.Model(&models.Credential{}).Where("id = ?", old.ID).
+				Updates(map[string]any{"expires_at": until, "expiry_notice_sent_at": now}).Error
 		}
 		if err != nil {
 			return err
@@ -88,7 +91,11 @@ func (s *Store) RotateCredential(ctx context.Context, actor models.Actor, viewer
 			"replaced_by": credentialTarget(next.ID), "new_prefix": next.Prefix,
 			"old_expires_at": old.ExpiresAt, "old_revoked_at": old.RevokedAt,
 		})
-		return nil
+		detail := fmt.Sprintf("The new key is %s; the old key stopped working at once.", keyLabel(next))
+		if old.RevokedAt == nil && old.ExpiresAt != nil {
+			detail = fmt.Sprintf("The new key is %s; the old key keeps working until %s.", keyLabel(next), old.ExpiresAt.UTC().Format("2 January 2006 at 15:04 UTC"))
+		}
+		return notifyCredential(tx, now, models.NotifyKeyRotated, actor, old, detail)
 	})
 	if err != nil {
 		return models.Credential{}, models.Credential{}, translate(fmt.Sprintf("rotate credential %d", credentialID), "Credential", err)

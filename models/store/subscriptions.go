@@ -80,7 +80,7 @@ func (s *Store) Subscribe(ctx context.Context, actor models.Actor, viewerID, app
 				return err
 			}
 			a.record("subscription.request", sub, subscriptionTarget(out.ID), nil, subscriptionAudit(out))
-			return nil
+			return notifySubscription(tx, now, out, viewer.Email)
 		}
 		before := existing[0]
 		if before.PlanID == planID && (before.State == models.SubscriptionActive || before.State == models.SubscriptionPending) {
@@ -106,7 +106,7 @@ func (s *Store) Subscribe(ctx context.Context, actor models.Actor, viewerID, app
 			action = "subscription.request"
 		}
 		a.record(action, sub, subscriptionTarget(out.ID), subscriptionAudit(before), subscriptionAudit(out))
-		return nil
+		return notifySubscription(tx, now, out, viewer.Email)
 	})
 	if err != nil {
 		return models.Subscription{}, translate(fmt.Sprintf("subscribe application %d to plan %d", appID, planID), "Subscription", err)
@@ -264,7 +264,10 @@ func (s *Store) approverChange(ctx context.Context, actor models.Actor, approver
 			return models.Errorf(models.Conflict, "The subscription changed meanwhile.")
 		}
 		a.record(action, slug, subscriptionTarget(subID), subscriptionAudit(before), subscriptionAudit(after))
-		return nil
+		if event == models.EventResume {
+			return notifyResumed(tx, now, after)
+		}
+		return notifySubscription(tx, now, after, "")
 	})
 	if err != nil {
 		return models.Subscription{}, translate(fmt.Sprintf("%s %d", action, subID), "Subscription", err)
