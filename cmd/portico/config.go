@@ -5,11 +5,14 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/portico/portico/notify"
 )
 
 // Config is Portico's configuration. Defaults come first, then PORTICO_*
@@ -30,6 +33,13 @@ type Config struct {
 	Migrate           bool   // apply migrations at start even on PostgreSQL
 	LogFormat         string // "text" or "json"
 	LogLevel          string // "debug", "info", "warn", "error"
+	// SMTPURL is the mail server notifications are sent through:
+	// smtp://[user:pass@]host[:port] (STARTTLS when offered; the password
+	// only over TLS or to loopback) or smtps://… (TLS from the start). ""
+	// keeps emails in the outbox until a server is configured. It holds a
+	// password: print it only through notify.RedactURL.
+	SMTPURL  string
+	MailFrom string // From of notification emails
 }
 
 // defaultConfig returns the zero-configuration defaults.
@@ -40,6 +50,7 @@ func defaultConfig() Config {
 		MaxSpecBytes: 10 << 20,
 		LogFormat:    "text",
 		LogLevel:     "info",
+		MailFrom:     "Portico <no-reply@localhost>",
 	}
 }
 
@@ -74,6 +85,8 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 	secret("PORTICO_KEY_PEPPER_PREVIOUS", &c.KeyPepperPrevious)
 	str("PORTICO_LOG_FORMAT", &c.LogFormat)
 	str("PORTICO_LOG_LEVEL", &c.LogLevel)
+	secret("PORTICO_SMTP_URL", &c.SMTPURL)
+	str("PORTICO_MAIL_FROM", &c.MailFrom)
 	if v := getenv("PORTICO_MAX_SPEC_BYTES"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
@@ -110,6 +123,12 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	fs.Int64Var(&c.MaxSpecBytes, "max-spec-bytes", c.MaxSpecBytes, "largest OpenAPI document or bundle accepted, in bytes (env PORTICO_MAX_SPEC_BYTES)")
 	fs.BoolVar(&c.Demo, "demo", c.Demo, "load the demo group, subsidiaries and APIs (env PORTICO_DEMO)")
 	fs.BoolVar(&c.Migrate, "migrate", c.Migrate, "apply database migrations at start (always done for the embedded SQLite) (env PORTICO_MIGRATE)")
+	// No default shown: the URL may hold a password.
+	fs.Func("smtp-url", "mail server for notification emails: smtp://[user:pass@]host[:port] (STARTTLS when offered) or smtps://…; unset keeps emails in the outbox (env PORTICO_SMTP_URL or PORTICO_SMTP_URL_FILE)", func(v string) error {
+		c.SMTPURL = v
+		return nil
+	})
+	fs.StringVar(&c.MailFrom, "mail-from", c.MailFrom, "From of notification emails (env PORTICO_MAIL_FROM)")
 }
 
 // DSN returns the database to open: the PostgreSQL URL or the SQLite path.
@@ -153,6 +172,14 @@ func (c Config) Validate() error {
 	}
 	if c.AdminToken != "" && len(c.AdminToken) < 16 {
 		errs = append(errs, errors.New("admin-token: use at least 16 characters"))
+	}
+	if c.SMTPURL != "" {
+		if _, err := notify.NewSMTPSender(c.SMTPURL); err != nil {
+			errs = append(errs, fmt.Errorf("smtp-url: %w", err))
+		}
+	}
+	if _, err := mail.ParseAddress(c.MailFrom); err != nil || strings.ContainsAny(c.MailFrom, "\r\n") {
+		errs = append(errs, fmt.Errorf("mail-from %q: want one address, e.g. Portico <no-reply@example.com>", c.MailFrom))
 	}
 	switch c.LogFormat {
 	case "text", "json":

@@ -191,6 +191,10 @@ const cleanupInterval = 10 * time.Minute
 // the throttle, not for the record (the audit trail keeps that).
 const loginFailureRetention = 24 * time.Hour
 
+// keyExpiryNotice is how long before a key expires its owners are warned
+// (once per key).
+const keyExpiryNotice = 7 * 24 * time.Hour
+
 // cleanUp deletes expired identity data every cleanupInterval until ctx ends.
 func cleanUp(ctx context.Context, st *store.Store, log *slog.Logger) {
 	t := time.NewTicker(cleanupInterval)
@@ -206,6 +210,11 @@ func cleanUp(ctx context.Context, st *store.Store, log *slog.Logger) {
 		}
 		if err := st.PruneLoginFailures(ctx, time.Now().Add(-loginFailureRetention)); err != nil && ctx.Err() == nil {
 			log.Error("prune login failures", "err", err)
+		}
+		if n, err := st.NotifyExpiringCredentials(ctx, keyExpiryNotice); err != nil && ctx.Err() == nil {
+			log.Error("warn about expiring keys", "err", err)
+		} else if n > 0 {
+			log.Info("warned about expiring keys", "keys", n)
 		}
 	}
 }

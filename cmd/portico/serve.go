@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/portico/portico/demo"
 	"github.com/portico/portico/handlers"
 	"github.com/portico/portico/models"
+	"github.com/portico/portico/notify"
 	"github.com/portico/portico/openapi"
 )
 
@@ -56,6 +58,10 @@ func runServe(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	hasher, err := keyHasher(cfg)
+	if err != nil {
+		return err
+	}
+	mailer, err := newMailer(cfg, log)
 	if err != nil {
 		return err
 	}
@@ -114,6 +120,11 @@ func runServe(ctx context.Context, args []string, e env) error {
 		cleanUp(gctx, st, log)
 		return nil
 	})
+	if mailer != nil {
+		g.Go(func() error {
+			return (&notify.Worker{Store: st, Sender: mailer, BaseURL: url, From: cfg.MailFrom, Logger: log}).Run(gctx)
+		})
+	}
 	g.Go(func() error {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			return fmt.Errorf("portal server: %w", err)
@@ -135,4 +146,21 @@ func demoPreparer(lim openapi.Limits) demo.Preparer {
 	return func(ctx context.Context, name string, data []byte) (models.VersionImport, error) {
 		return openapi.PrepareImport(ctx, openapi.SingleFile(name, data), openapi.ImportOptions{Limits: lim})
 	}
+}
+
+// newMailer returns the SMTP sender of notification emails, or nil when no
+// mail server is configured: the notices still reach the in-portal inbox,
+// and their emails wait in the outbox (they are sent, oldest first, once a
+// server is configured and Portico restarts). It logs once which it is.
+func newMailer(cfg Config, log *slog.Logger) (*notify.SMTPSender, error) {
+	if cfg.SMTPURL == "" {
+		log.Info("email notifications off: no SMTP server configured (PORTICO_SMTP_URL); emails wait in the outbox")
+		return nil, nil
+	}
+	sender, err := notify.NewSMTPSender(cfg.SMTPURL)
+	if err != nil {
+		return nil, fmt.Errorf("smtp-url: %w", err)
+	}
+	log.Info("email notifications on", "smtp", sender.String(), "from", cfg.MailFrom)
+	return sender, nil
 }
