@@ -38,6 +38,7 @@ type AdminPagesStore interface {
 // AdminStore is what the admin landing page needs from persistence.
 type AdminStore interface {
 	ListSubsidiaries(ctx context.Context, audiences ...models.Audience) ([]models.SubsidiarySummary, error)
+	CountPendingSubscriptions(ctx context.Context) (map[string]int, error)
 }
 
 // AdminHandler serves the admin landing page.
@@ -67,7 +68,12 @@ func (h *AdminHandler) show(w http.ResponseWriter, r *http.Request) {
 		h.pages.errs.Render(w, r, err)
 		return
 	}
-	view := adminHomeView(v, subs)
+	pending, err := h.st.CountPendingSubscriptions(r.Context())
+	if err != nil {
+		h.pages.errs.Render(w, r, err)
+		return
+	}
+	view := adminHomeView(v, subs, pending)
 	if !view.Platform && len(view.Subsidiaries) == 0 {
 		h.pages.errs.Render(w, r, errNotAnAdmin)
 		return
@@ -78,9 +84,10 @@ func (h *AdminHandler) show(w http.ResponseWriter, r *http.Request) {
 var errNotAnAdmin = models.Errorf(models.Forbidden,
 	"Administration is for admins of the platform or of a company of the group. If you need access, ask an admin of your company.")
 
-// adminHomeView keeps the subsidiaries v administers (members or audit
-// trail), with what v may do in each.
-func adminHomeView(v *Viewer, subs []models.SubsidiarySummary) views.AdminHomeView {
+// adminHomeView keeps the subsidiaries v administers (members, audit
+// trail, plans or approvals), with what v may do in each and, where v
+// approves, how many subscriptions wait.
+func adminHomeView(v *Viewer, subs []models.SubsidiarySummary, pending map[string]int) views.AdminHomeView {
 	view := views.AdminHomeView{Platform: v.Can(models.ActionManagePlatform, models.GlobalDomain)}
 	for _, s := range subs {
 		a := views.AdminSubsidiary{
@@ -88,8 +95,13 @@ func adminHomeView(v *Viewer, subs []models.SubsidiarySummary) views.AdminHomeVi
 			Name:       s.Subsidiary.Name,
 			CanMembers: v.Can(models.ActionManageMembers, s.Subsidiary.Slug),
 			CanAudit:   v.Can(models.ActionViewAudit, s.Subsidiary.Slug),
+			CanPlans:   v.Can(models.ActionManagePlans, s.Subsidiary.Slug),
+			CanApprove: v.Can(models.ActionApproveSubs, s.Subsidiary.Slug),
 		}
-		if a.CanMembers || a.CanAudit {
+		if a.CanApprove {
+			a.Pending = pending[s.Subsidiary.Slug]
+		}
+		if a.CanMembers || a.CanAudit || a.CanPlans || a.CanApprove {
 			view.Subsidiaries = append(view.Subsidiaries, a)
 			view.CanAudit = view.CanAudit || a.CanAudit
 		}

@@ -27,6 +27,9 @@ type AdminSubsidiary struct {
 	Name       string
 	CanMembers bool
 	CanAudit   bool
+	CanPlans   bool // edit the plans of the subsidiary's APIs
+	CanApprove bool // decide on subscriptions to the subsidiary's APIs
+	Pending    int  // subscriptions waiting for approval, when CanApprove
 }
 
 // MembersURL is the members page of a subsidiary.
