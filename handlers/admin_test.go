@@ -129,14 +129,15 @@ func TestAdminHome_ListsTheSubsidiariesTheViewerAdministers(t *testing.T) {
 		persona    string
 		wantStatus int
 		wantSubs   []string
-		wantUsers  bool // the platform section with the users link
+		wantUsers  bool   // the platform section with the users link
+		wantLink   string // the page every subsidiary links to
 	}{
-		{"developer", http.StatusForbidden, nil, false},
-		{"internal", http.StatusForbidden, nil, false},
-		{"publisher@bank", http.StatusForbidden, nil, false},
-		{"subsidiary_admin@bank", http.StatusOK, []string{"bank"}, false},
-		{"subsidiary_admin@insurance", http.StatusOK, []string{"insurance"}, false},
-		{"platform_admin", http.StatusOK, []string{"bank", "insurance", "securities"}, true},
+		{"developer", http.StatusForbidden, nil, false, ""},
+		{"internal", http.StatusForbidden, nil, false, ""},
+		{"publisher@bank", http.StatusOK, []string{"bank"}, false, "plans"}, // plans only
+		{"subsidiary_admin@bank", http.StatusOK, []string{"bank"}, false, "members"},
+		{"subsidiary_admin@insurance", http.StatusOK, []string{"insurance"}, false, "members"},
+		{"platform_admin", http.StatusOK, []string{"bank", "insurance", "securities"}, true, "members"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.persona, func(t *testing.T) {
@@ -151,8 +152,8 @@ func TestAdminHome_ListsTheSubsidiariesTheViewerAdministers(t *testing.T) {
 			}
 			if tc.wantStatus == http.StatusOK {
 				for _, s := range tc.wantSubs {
-					if doc.Find(`a[href="/admin/subsidiaries/`+s+`/members"]`).Length() != 1 {
-						t.Errorf("no members link for %s", s)
+					if doc.Find(`a[href="/admin/subsidiaries/`+s+`/`+tc.wantLink+`"]`).Length() != 1 {
+						t.Errorf("no %s link for %s", tc.wantLink, s)
 					}
 				}
 			}

@@ -581,7 +581,7 @@ func TestHeader_UserMenuPerPersona(t *testing.T) {
 	}{
 		{"developer", "Test dev", false, true},
 		{"internal", "Test internal", false, false},
-		{"publisher@bank", "Test publisher", false, false},
+		{"publisher@bank", "Test publisher", true, false}, // edits the bank's plans
 		{"subsidiary_admin@bank", "Test bank.admin", true, false},
 		{"platform_admin", "Test platform.admin", true, true},
 	}

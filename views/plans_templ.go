@@ -868,7 +868,7 @@ func operationRow(i int, o OperationLimitForm, ops []string, problem string) tem
 			templ_7745c5c3_Var36 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 74, "<div class=\"rounded-lg border border-slate-200 p-3\" data-testid=\"operation-row\"><div class=\"grid gap-3 sm:grid-cols-6\"><div class=\"sm:col-span-6\"><label for=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 74, "<div class=\"rounded-lg border border-slate-200 p-3\" data-testid=\"operation-row\"><div class=\"grid gap-3 sm:grid-cols-5\"><div class=\"sm:col-span-5\"><label for=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

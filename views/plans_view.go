@@ -204,7 +204,7 @@ func KeyModeLabel(m models.KeyMode) string {
 	if m == models.KeyModeAPIKey {
 		return "Single API key"
 	}
-	return "Key pair (app_id + app_key)"
+	return "Key pair"
 }
 
 // ApprovalLabel names an approval mode for people, as it applies to the
