@@ -167,14 +167,30 @@ func (a *Auth) Routes(r chi.Router) {
 	r.Get("/auth/{provider}/callback", a.callback)
 }
 
-// new shows the sign-in page. A signed-in visitor is sent on to return_to.
+// new shows the sign-in page. A signed-in visitor is sent on to return_to,
+// unless they are asked to confirm who they are (reauth=1, before a secret
+// is shown): then the page offers the ways their account signs in, and a
+// successful sign-in starts a fresh session.
 func (a *Auth) new(w http.ResponseWriter, r *http.Request) {
 	returnTo := identity.SafeReturnTo(r.URL.Query().Get("return_to"))
-	if ViewerFrom(r.Context()) != nil {
-		http.Redirect(w, r, returnTo, http.StatusSeeOther)
+	if v := ViewerFrom(r.Context()); v != nil {
+		if !reauthRequested(r) {
+			http.Redirect(w, r, returnTo, http.StatusSeeOther)
+			return
+		}
+		a.renderSignIn(w, r, http.StatusOK, returnTo, v.User.Email, "")
 		return
 	}
 	a.renderSignIn(w, r, http.StatusOK, returnTo, "", "")
+}
+
+// reauthRequested reports whether a signed-in visitor asked to sign in
+// again (reauth=1 in the URL, or in the posted form).
+func reauthRequested(r *http.Request) bool {
+	if ViewerFrom(r.Context()) == nil {
+		return false
+	}
+	return r.URL.Query().Get("reauth") == "1" || (r.PostForm != nil && r.PostForm.Get("reauth") == "1")
 }
 
 // loginForm is the posted sign-in form.
@@ -425,8 +441,14 @@ func (a *Auth) refuseSSO(w http.ResponseWriter, r *http.Request, actor models.Ac
 // renderSignIn renders the sign-in page with status and, after a failed
 // attempt, the email typed and a user-safe error.
 func (a *Auth) renderSignIn(w http.ResponseWriter, r *http.Request, status int, returnTo, email, errMsg string) {
-	v := views.SignInView{ReturnTo: returnTo, Email: email, Error: errMsg}
-	if a.sso != nil {
+	v := views.SignInView{ReturnTo: returnTo, Email: email, Error: errMsg, LocalForm: true}
+	if reauthRequested(r) {
+		// Confirming who they are: the account's own way to sign in, for
+		// the account of the session only.
+		u := ViewerFrom(r.Context()).User
+		v.Reauth, v.Email, v.LocalForm = true, u.Email, u.PasswordHash != ""
+	}
+	if a.sso != nil && !(v.Reauth && v.LocalForm) {
 		for _, p := range a.sso.Providers() {
 			u := "/auth/" + p.Name
 			if returnTo != "/" {
@@ -436,6 +458,9 @@ func (a *Auth) renderSignIn(w http.ResponseWriter, r *http.Request, status int, 
 		}
 	}
 	for _, d := range a.demo {
+		if v.Reauth {
+			break
+		}
 		v.DemoAccounts = append(v.DemoAccounts, views.DemoAccount{Persona: d.Persona, Email: d.Email, Password: d.Password})
 	}
 	// The page may list demo passwords, and echoes an email: keep it out of caches.
