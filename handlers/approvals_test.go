@@ -48,7 +48,7 @@ func TestApprovalQueueApprovesAndRejectsWithComments(t *testing.T) {
 
 	admin := ip.signedIn(t, adminBank)
 	doc := parseHTML(t, admin.get("/admin").Body)
-	if c := strings.TrimSpace(doc.Find(`[data-subsidiary="bank"] [data-testid="pending-count"]`).Contents().First().Text()); c != "2" {
+	if c := strings.TrimSpace(doc.Find(`[data-subsidiary="bank"] [data-testid="pending-count"]`).Text()); c != "2" {
 		t.Errorf("admin page shows %q pending for the bank, want 2", c)
 	}
 
