@@ -142,6 +142,11 @@ func routePolicies(f matrixFixture) map[string]routeCase {
 
 		// Invitations: any signed-in user may follow a link to an invitation
 		// (the page asks to accept it); accepting an unknown token is 404.
+		// The inbox: every signed-in user has one (marking all read
+		// redirects back to it).
+		"GET /inbox":       {"/inbox", signedIn(http.StatusOK)},
+		"POST /inbox/read": {"/inbox/read", signedIn(http.StatusSeeOther)},
+
 		"GET /invitations/{token}":  {"/invitations/no-such-token", signedIn(http.StatusOK)},
 		"POST /invitations/{token}": {"/invitations/no-such-token", signedIn(http.StatusNotFound)},
 

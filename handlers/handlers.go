@@ -79,6 +79,7 @@ type Store interface {
 	ImportStore
 	AuthStore
 	AdminPagesStore
+	NotificationStore
 	AdminAppStore
 }
 
@@ -133,6 +134,7 @@ func newPortal(opts Options, st Store) *portal {
 		middleware.Compress(5, "text/html", "text/css", "text/javascript", "application/javascript",
 			"application/json", "application/problem+json", "application/yaml", "image/svg+xml"),
 		withSettings(st),
+		withUnreadCount(st),
 		middleware.GetHead,
 	)
 	r.NotFound(func(w http.ResponseWriter, req *http.Request) {
@@ -161,6 +163,7 @@ func newPortal(opts Options, st Store) *portal {
 	NewAuditHandler(st, pages, auth).Routes(r)
 	NewTeamsHandler(st, pages, auth, baseURL).Routes(r)
 	NewInvitationsHandler(st, pages, auth).Routes(r)
+	NewInboxHandler(st, pages, auth).Routes(r)
 
 	r.Route("/api/v1", func(api chi.Router) {
 		NewAPIDocHandler(errs).Routes(api)

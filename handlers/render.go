@@ -67,6 +67,7 @@ func newPageMeta(r *http.Request, assetVersion, title, section string) views.Pag
 		Path:         r.URL.RequestURI(),
 	}
 	setViewerMeta(&m, ViewerFrom(r.Context()))
+	m.Unread = unreadNotifications(r.Context())
 	return m
 }
 

@@ -26,6 +26,7 @@ type PageMeta struct {
 	UserEmail string
 	ShowAdmin bool // the user administers a subsidiary or the platform
 	ShowTeams bool // the user may create and manage consumer teams
+	Unread    int64 // the user's unread notifications (header badge)
 	// Path is the current page's path and query, where "Sign in" returns to.
 	Path string
 }
