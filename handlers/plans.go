@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -115,7 +116,7 @@ func (h *PlansHandler) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Form = parsePlanForm(r)
-	plan, problems := planFromForm(v.Form)
+	plan, problems := planFromForm(v.Form, v.API.OperationIDs, nil)
 	if len(problems) == 0 {
 		plan.APIID = apiID
 		problems = planProblems(plan.Validate())
@@ -151,7 +152,7 @@ func (h *PlansHandler) update(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Form = parsePlanForm(r)
-	plan, problems := planFromForm(v.Form)
+	plan, problems := planFromForm(v.Form, v.API.OperationIDs, before.OperationLimits)
 	if len(problems) == 0 {
 		plan.APIID = before.APIID
 		problems = planProblems(plan.Validate())
@@ -267,9 +268,11 @@ func parsePlanForm(r *http.Request) views.PlanForm {
 }
 
 // planFromForm converts the form into a plan (without its API), with the
-// problems of fields that are not numbers or repeat an operation. The
-// plan's own rules are checked by Plan.Validate afterwards.
-func planFromForm(f views.PlanForm) (models.Plan, views.FieldErrors) {
+// problems of fields that are not numbers, and of operations that repeat
+// or are neither among ops (the API's latest version) nor kept from the
+// plan's current limits. The plan's own rules are checked by Plan.Validate
+// afterwards.
+func planFromForm(f views.PlanForm, ops []string, current map[string]models.Limits) (models.Plan, views.FieldErrors) {
 	problems := views.FieldErrors{}
 	num := func(field, s string) int64 {
 		if s == "" {
@@ -317,6 +320,10 @@ func planFromForm(f views.PlanForm) (models.Plan, views.FieldErrors) {
 		}
 		if _, dup := p.OperationLimits[o.OperationID]; dup {
 			problems[key] = "This operation already has limits above: keep one row per operation."
+			continue
+		}
+		if _, kept := current[o.OperationID]; !kept && !slices.Contains(ops, o.OperationID) {
+			problems[key] = "The API's latest version has no operation " + strconv.Quote(o.OperationID) + ". Choose one from the list."
 			continue
 		}
 		var bad bool

@@ -260,7 +260,8 @@ func TestPlanEditorRefusesInvalidInputAndStoresNothing(t *testing.T) {
 		{"bad currency", validPlanForm("currency", "EURO"), http.StatusUnprocessableEntity, "currency", "is not an ISO 4217 code such as EUR"},
 		{"monthly plan without fee", validPlanForm("monthly_fee", ""), http.StatusUnprocessableEntity, "monthly_fee", "The monthly fee is required for a monthly plan."},
 		{"limit that is not a number", validPlanForm("quota_per_day", "lots"), http.StatusUnprocessableEntity, "quota_per_day", "Enter a whole number"},
-		{"blank name", validPlanForm("name", "  "), http.StatusUnprocessableEntity, "name", "Name"},
+		{"blank name", validPlanForm("name", "  "), http.StatusUnprocessableEntity, "name", "Name is required."},
+		{"operation the API does not have", validPlanForm("op_id", "deleteEverything"), http.StatusUnprocessableEntity, "op", `has no operation "deleteEverything"`},
 		{"name of another plan of the API", validPlanForm("name", "Existing"), http.StatusConflict, "name", "already has a plan named"},
 	}
 	for _, tc := range tests {
@@ -277,7 +278,7 @@ func TestPlanEditorRefusesInvalidInputAndStoresNothing(t *testing.T) {
 				t.Error("no summary saying the plan was not saved")
 			}
 			// The user's input is shown back.
-			if v, _ := byTestID(doc, "field-"+tc.field).Attr("value"); tc.field != "name" && v != form.Get(tc.field) {
+			if v, _ := byTestID(doc, "field-"+tc.field).Attr("value"); tc.field != "name" && tc.field != "op" && v != form.Get(tc.field) {
 				t.Errorf("field %s shows %q, want the input %q", tc.field, v, form.Get(tc.field))
 			}
 			if v, _ := byTestID(doc, "field-description").Html(); !strings.Contains(v, "For **production** traffic.") {
