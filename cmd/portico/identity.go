@@ -195,6 +195,10 @@ const loginFailureRetention = 24 * time.Hour
 // (once per key).
 const keyExpiryNotice = 7 * 24 * time.Hour
 
+// outboxRetention is how long sent and given-up emails stay in the outbox,
+// for operators looking into a delivery.
+const outboxRetention = 30 * 24 * time.Hour
+
 // cleanUp deletes expired identity data every cleanupInterval until ctx ends.
 func cleanUp(ctx context.Context, st *store.Store, log *slog.Logger) {
 	t := time.NewTicker(cleanupInterval)
@@ -210,6 +214,9 @@ func cleanUp(ctx context.Context, st *store.Store, log *slog.Logger) {
 		}
 		if err := st.PruneLoginFailures(ctx, time.Now().Add(-loginFailureRetention)); err != nil && ctx.Err() == nil {
 			log.Error("prune login failures", "err", err)
+		}
+		if _, err := st.PruneOutbox(ctx, time.Now().Add(-outboxRetention)); err != nil && ctx.Err() == nil {
+			log.Error("prune outbox", "err", err)
 		}
 		if n, err := st.NotifyExpiringCredentials(ctx, keyExpiryNotice); err != nil && ctx.Err() == nil {
 			log.Error("warn about expiring keys", "err", err)

@@ -435,3 +435,16 @@ func (s *Store) NotifyExpiringCredentials(ctx context.Context, within time.Durat
 	}
 	return warned, nil
 }
+
+// PruneOutbox deletes emails sent or given up before the given time (the
+// outbox is a queue, not an archive; the inbox keeps the notices). It
+// returns how many were deleted.
+func (s *Store) PruneOutbox(ctx context.Context, before time.Time) (int64, error) {
+	before = before.UTC()
+	res := s.write(ctx).Where("(sent_at IS NOT NULL AND sent_at < ?) OR (dead_at IS NOT NULL AND dead_at < ?)", before, before).
+		Delete(&models.OutboxMessage{})
+	if res.Error != nil {
+		return 0, translate("prune outbox", "Outbox", res.Error)
+	}
+	return res.RowsAffected, nil
+}

@@ -520,13 +520,25 @@ func TestOutboxBackoffAndDeadLetter(t *testing.T) {
 			t.Fatalf("a given-up email was claimed: %+v", again)
 		}
 
+		// Pruning keeps what is recent or still to be sent.
+		pending, _ := s.EnqueueEmailForTest(ctx, "later@example.com", "Waiting")
+		if n, err := s.PruneOutbox(ctx, at); err != nil || n != 0 {
+			t.Fatalf("PruneOutbox(at the give-up time) = %d, %v; want nothing older", n, err)
+		}
+		if n, err := s.PruneOutbox(ctx, at.Add(time.Second)); err != nil || n != 1 {
+			t.Fatalf("PruneOutbox(after the give-up time) = %d, %v; want the given-up email", n, err)
+		}
+		if box, _ := s.ListOutbox(ctx, 10); len(box) != 1 || box[0].ID != pending.ID {
+			t.Fatalf("outbox after pruning = %+v; want only the waiting email", box)
+		}
+
 		// A permanent refusal gives up at once.
 		m2, _ := s.EnqueueEmailForTest(ctx, "nobody@example.com", "Bounce")
 		c := claim(at.Add(48 * time.Hour))
-		if len(c) != 1 || c[0].ID != m2.ID {
+		if len(c) != 2 || c[1].ID != m2.ID {
 			t.Fatalf("claim = %+v", c)
 		}
-		d2, err := s.MarkOutboxFailed(ctx, m2.ID, c[0].LeaseToken, at, "550 mailbox unavailable", true)
+		d2, err := s.MarkOutboxFailed(ctx, m2.ID, c[1].LeaseToken, at, "550 mailbox unavailable", true)
 		if err != nil || d2.DeadAt == nil || d2.Attempts != 1 {
 			t.Fatalf("permanent failure = %+v, %v; want given up after one attempt", d2, err)
 		}
