@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -175,6 +176,8 @@ func TestRouteRoleMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	policies := routePolicies(matrixFixture{version: res.Version.Slug, target: target.ID, team: team.ID})
+	// The developer's application pages and the subscribe flow (applications_test.go).
+	maps.Copy(policies, appPagesPolicies(seedAppPagesMatrix(t, ip)))
 
 	var routes []string
 	err = chi.Walk(ip.p.handler.(chi.Routes), func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {

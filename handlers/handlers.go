@@ -75,6 +75,9 @@ type Store interface {
 	HomeStore
 	CatalogStore
 	ProductStore
+	ProductPageStore
+	ApplicationStore
+	SubscribeStore
 	VersionStore
 	ImportStore
 	AuthStore
@@ -163,6 +166,8 @@ func newPortal(opts Options, st Store) *portal {
 	NewAuditHandler(st, pages, auth).Routes(r)
 	NewTeamsHandler(st, pages, auth, baseURL).Routes(r)
 	NewInvitationsHandler(st, pages, auth).Routes(r)
+	NewApplicationsHandler(st, pages, auth, opts.KeyHasher, opts.Now).Routes(r)
+	NewSubscribeHandler(st, pages, auth).Routes(r)
 	NewInboxHandler(st, pages, auth).Routes(r)
 
 	r.Route("/api/v1", func(api chi.Router) {

@@ -16,15 +16,22 @@ type ProductStore interface {
 	FindAPIProduct(ctx context.Context, subsidiary, api string) (models.APIProduct, error)
 }
 
+// ProductPageStore is what the API product page needs: the product and
+// its plans.
+type ProductPageStore interface {
+	ProductStore
+	ListPlans(ctx context.Context, apiID int64, audiences []models.Audience) ([]models.Plan, error)
+}
+
 // ProductHandler serves API product pages.
 type ProductHandler struct {
-	st    ProductStore
+	st    ProductPageStore
 	pages *pageRenderer
 	md    *markdown.Renderer
 }
 
 // NewProductHandler returns the API product page handler over st.
-func NewProductHandler(st ProductStore, pages *pageRenderer, md *markdown.Renderer) *ProductHandler {
+func NewProductHandler(st ProductPageStore, pages *pageRenderer, md *markdown.Renderer) *ProductHandler {
 	return &ProductHandler{st: st, pages: pages, md: md}
 }
 
@@ -51,9 +58,42 @@ func (h *ProductHandler) show(w http.ResponseWriter, r *http.Request) {
 		HasCurrent:      ok,
 		DescriptionHTML: strings.TrimSpace(h.md.Render(desc)),
 	}
+	plans, err := h.planTable(r, p)
+	if err != nil {
+		h.pages.errs.Render(w, r, err)
+		return
+	}
 	meta := h.pages.meta(r, p.API.Name+" · "+p.Subsidiary.Name, "apis")
 	meta.Description = p.API.Summary
-	h.pages.render(w, r, http.StatusOK, views.ProductPage(meta, v))
+	h.pages.render(w, r, http.StatusOK, views.ProductPage(meta, v, plans))
+}
+
+// planTable is the plan comparison table of the product for the viewer:
+// the published plans of the audiences the viewer may see; hidden and
+// retired plans too, marked as such, for those who manage the
+// subsidiary's plans, with a link to the plan editor.
+func (h *ProductHandler) planTable(r *http.Request, p models.APIProduct) (views.PlanTable, error) {
+	v := ViewerFrom(r.Context())
+	plans, err := h.st.ListPlans(r.Context(), p.API.ID, v.Audiences())
+	if err != nil {
+		return views.PlanTable{}, err
+	}
+	manager := v.Can(models.ActionManagePlans, p.Subsidiary.Slug)
+	kind := models.UserExternal
+	if v != nil {
+		kind = v.User.Kind
+	}
+	var t views.PlanTable
+	if manager {
+		t.ManageURL = views.PlansAdminURL(p.Subsidiary.Slug)
+	}
+	for _, pl := range plans {
+		if pl.State != models.PlanPublished && !manager {
+			continue
+		}
+		t.Plans = append(t.Plans, views.NewPlanColumn(pl, p.Subsidiary.Slug, p.Subsidiary.Name, p.API.Slug, kind))
+	}
+	return t, nil
 }
 
 // currentVersion picks the version readers are sent to: the newest

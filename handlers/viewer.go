@@ -109,4 +109,5 @@ func setViewerMeta(m *views.PageMeta, v *Viewer) {
 	m.UserEmail = v.User.Email
 	m.ShowAdmin = v.Administers()
 	m.ShowTeams = v.Can(models.ActionManageTeams, models.GlobalDomain)
+	m.ShowApps = v.Can(models.ActionManageApps, models.GlobalDomain)
 }

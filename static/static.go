@@ -4,8 +4,8 @@ package static
 
 import "embed"
 
-// FS holds app.css, htmx.min.js and the images. static/src holds the
+// FS holds app.css, app.js (copy buttons), htmx.min.js and the images. static/src holds the
 // Tailwind input and is not served.
 //
-//go:embed app.css htmx.min.js img
+//go:embed app.css app.js htmx.min.js img
 var FS embed.FS

@@ -24,8 +24,9 @@ type PageMeta struct {
 	SignedIn  bool
 	UserName  string // display name; the email when the user has no name
 	UserEmail string
-	ShowAdmin bool // the user administers a subsidiary or the platform
-	ShowTeams bool // the user may create and manage consumer teams
+	ShowAdmin bool  // the user administers a subsidiary or the platform
+	ShowTeams bool  // the user may create and manage consumer teams
+	ShowApps  bool  // the user may create applications and get keys
 	Unread    int64 // the user's unread notifications (header badge)
 	// Path is the current page's path and query, where "Sign in" returns to.
 	Path string
