@@ -70,8 +70,8 @@ func (v *Viewer) MaySee(a models.Audience) bool {
 }
 
 // Administers reports whether the viewer administers the platform or at
-// least one subsidiary (members or audit trail), so the header shows the
-// Admin link.
+// least one subsidiary (members, audit trail, plans or approvals), so the
+// header shows the Admin link.
 func (v *Viewer) Administers() bool {
 	if v.Can(models.ActionManagePlatform, models.GlobalDomain) {
 		return true
@@ -80,7 +80,8 @@ func (v *Viewer) Administers() bool {
 		return false
 	}
 	for _, ra := range v.Roles {
-		if ra.Domain != models.GlobalDomain && (v.Can(models.ActionManageMembers, ra.Domain) || v.Can(models.ActionViewAudit, ra.Domain)) {
+		if ra.Domain != models.GlobalDomain && (v.Can(models.ActionManageMembers, ra.Domain) || v.Can(models.ActionViewAudit, ra.Domain) ||
+			v.Can(models.ActionManagePlans, ra.Domain) || v.Can(models.ActionApproveSubs, ra.Domain)) {
 			return true
 		}
 	}
