@@ -305,6 +305,12 @@ func (h *ApplicationsHandler) createKey(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	c, err = h.st.AddCredential(r.Context(), ActorFrom(r), ViewerFrom(r.Context()).User.ID, c)
+	if models.KindOf(err) == models.Conflict {
+		// Too many live keys of the kind: say so next to the form.
+		v.KeyForm = views.KeyForm{Name: form.Name, Expires: form.Expires, Kind: form.Kind, Errors: views.FieldErrors{"kind": models.MessageOf(err)}}
+		h.render(w, r, http.StatusConflict, v)
+		return
+	}
 	if err != nil {
 		h.pages.errs.Render(w, r, err)
 		return

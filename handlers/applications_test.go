@@ -651,3 +651,64 @@ func appPagesPolicies(f appPagesFixture) map[string]routeCase {
 		"POST /apis/{subsidiary}/{api}/subscribe":         {views.SubscribeURL("bank", "accounts-api", 0), signedIn(http.StatusNotFound)},
 	}
 }
+
+func TestApplications_KeyFormRefusalsAreExplained(t *testing.T) {
+	w := newAppWorld(t)
+	b := w.signedIn(t, developer)
+	app := createApp(t, b, url.Values{"name": {"Mobile"}, "owner": {"me"}})
+
+	for _, c := range []struct {
+		name   string
+		form   url.Values
+		status int
+		field  string
+		want   string
+	}{
+		{"expiry in the past", url.Values{"kind": {"app_key"}, "expires": {"2001-01-01"}}, http.StatusUnprocessableEntity, "error-expires", "in the past"},
+		{"expiry not a date", url.Values{"kind": {"app_key"}, "expires": {"next week"}}, http.StatusUnprocessableEntity, "error-expires", "YYYY-MM-DD"},
+		{"unknown kind", url.Values{"kind": {"master_key"}}, http.StatusUnprocessableEntity, "error-kind", "Choose the kind of key"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rec := b.postForm(app+"/keys", c.form)
+			wantStatus(t, rec, c.status)
+			body := rec.Body.String()
+			if got := byTestID(parseHTML(t, strings.NewReader(body)), c.field).Text(); !strings.Contains(got, c.want) {
+				t.Errorf("%s = %q, want it to contain %q", c.field, got, c.want)
+			}
+			if keyInText.MatchString(body) {
+				t.Error("a refused form shows a key")
+			}
+		})
+	}
+
+	// A single API key, with an expiry; a second one is explained.
+	rec := b.postForm(app+"/keys", url.Values{"kind": {"api_key"}, "name": {"server"}, "expires": {time.Now().AddDate(1, 0, 0).Format(time.DateOnly)}})
+	wantStatus(t, rec, http.StatusOK)
+	if secret := byTestID(parseHTML(t, rec.Body), "key-secret").AttrOr("value", ""); !strings.HasPrefix(secret, "ptk_api_") || !keyInText.MatchString(secret) {
+		t.Fatalf("API key shown = %q", secret)
+	}
+	rec = b.postForm(app+"/keys", url.Values{"kind": {"api_key"}})
+	wantStatus(t, rec, http.StatusConflict)
+	if got := byTestID(parseHTML(t, rec.Body), "error-kind").Text(); !strings.Contains(got, "already has an API key") {
+		t.Errorf("second API key error = %q", got)
+	}
+	doc := parseHTML(t, b.get(app).Body)
+	if n := byTestID(doc, "key-row").Length(); n != 1 || strings.TrimSpace(byTestID(doc, "key-expires").Text()) == "Never" {
+		t.Errorf("%d keys listed (want 1, with its expiry)", n)
+	}
+}
+
+func TestApplications_WithoutAKeyPepperKeysAreUnavailable(t *testing.T) {
+	ip := newIdentityPortal(t)
+	b := ip.browser(t)
+	b.mustSignIn(ip.users[developer].Email)
+	app := createApp(t, b, url.Values{"name": {"Mobile"}, "owner": {"me"}})
+	rec := b.postForm(app+"/keys", url.Values{"kind": {"app_key"}})
+	wantStatus(t, rec, http.StatusServiceUnavailable)
+	if msg := errorMessage(t, rec); !strings.Contains(msg, "Issuing keys is not configured") {
+		t.Errorf("message = %q", msg)
+	}
+	if n := byTestID(parseHTML(t, b.get(app).Body), "key-row").Length(); n != 0 {
+		t.Errorf("%d keys stored without a pepper", n)
+	}
+}
