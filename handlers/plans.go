@@ -117,10 +117,8 @@ func (h *PlansHandler) create(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Form = parsePlanForm(r)
 	plan, problems := planFromForm(v.Form, v.API.OperationIDs, nil)
-	if len(problems) == 0 {
-		plan.APIID = apiID
-		problems = planProblems(plan.Validate())
-	}
+	plan.APIID = apiID
+	problems = withPlanProblems(problems, plan)
 	if len(problems) > 0 {
 		v.Errors = problems
 		h.render(w, r, http.StatusUnprocessableEntity, v)
@@ -153,10 +151,8 @@ func (h *PlansHandler) update(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Form = parsePlanForm(r)
 	plan, problems := planFromForm(v.Form, v.API.OperationIDs, before.OperationLimits)
-	if len(problems) == 0 {
-		plan.APIID = before.APIID
-		problems = planProblems(plan.Validate())
-	}
+	plan.APIID = before.APIID
+	problems = withPlanProblems(problems, plan)
 	if len(problems) > 0 {
 		v.Errors = problems
 		h.render(w, r, http.StatusUnprocessableEntity, v)
@@ -355,6 +351,23 @@ func planFromForm(f views.PlanForm, ops []string, current map[string]models.Limi
 		return p, nil
 	}
 	return p, problems
+}
+
+// withPlanProblems adds the problems Plan.Validate finds to those of the
+// form, so that every problem shows at once; a field the form already
+// refused keeps the form's message.
+func withPlanProblems(form views.FieldErrors, p models.Plan) views.FieldErrors {
+	out := views.FieldErrors{}
+	for k, msg := range planProblems(p.Validate()) {
+		out[k] = msg
+	}
+	for k, msg := range form {
+		out[k] = msg
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 // planFields maps the field names of Plan.Validate's details to the

@@ -290,6 +290,16 @@ func TestPlanEditorRefusesInvalidInputAndStoresNothing(t *testing.T) {
 		})
 	}
 
+	// Every problem shows at once, those of the form and those of the plan's rules.
+	form := validPlanForm("quota_per_day", "lots", "rate_per_second", "-1", "currency", "E", "op_rate_per_second", "x")
+	form.Set("api", strconv.FormatInt(accounts.ID, 10))
+	doc := parseHTML(t, b.postForm("/admin/subsidiaries/bank/plans", form).Body)
+	for _, id := range []string{"error-quota_per_day", "error-rate_per_second", "error-currency", "error-op"} {
+		if byTestID(doc, id).Length() != 1 {
+			t.Errorf("with several problems, %s is missing", id)
+		}
+	}
+
 	// An invalid edit changes nothing.
 	rec := b.postForm("/admin/subsidiaries/bank/plans/"+strconv.FormatInt(existing.ID, 10), validPlanForm("name", "Existing", "rate_per_hour", "-1"))
 	wantStatus(t, rec, http.StatusUnprocessableEntity)
