@@ -577,3 +577,28 @@ func TestNotifyExpiringCredentialsOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestNotifyPlatformAdminsWhenSubsidiaryHasNoAdmin: a request to a
+// subsidiary without an admin goes to the platform admins, so it does not
+// wait unseen.
+func TestNotifyPlatformAdminsWhenSubsidiaryHasNoAdmin(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		w := newSelfService(t, s)
+		root := mustUser(t, s, "root@group.example", models.UserStaff)
+		mustGrant(t, s, root, models.RolePlatformAdmin, models.GlobalDomain)
+		if err := s.RevokeRole(ctx, system, w.bankAdmin.ID, models.RoleSubsidiaryAdmin, "bank"); err != nil {
+			t.Fatal(err)
+		}
+		app := mustApp(t, s, w.devA, "Payroll", nil)
+		if _, err := s.Subscribe(ctx, actorOf(w.devA), w.devA.ID, app.ID, w.manual.ID, publicOnly); err != nil {
+			t.Fatal(err)
+		}
+		if got := kindsOf(inbox(t, s, root)); !slices.Equal(got, []models.NotificationKind{models.NotifySubscriptionRequested}) {
+			t.Errorf("platform admin's inbox = %v; want the request", got)
+		}
+		if got := inbox(t, s, w.bankAdmin); len(got) != 0 {
+			t.Errorf("former bank admin got %v", kindsOf(got))
+		}
+	})
+}
