@@ -25,8 +25,7 @@ type ApplicationStore interface {
 	CreateApplication(ctx context.Context, actor models.Actor, viewerID int64, app models.Application) (models.Application, error)
 	FindApplication(ctx context.Context, viewerID, appID int64) (models.Application, error)
 	UpdateApplication(ctx context.Context, actor models.Actor, viewerID, appID int64, u models.ApplicationUpdate) (models.Application, error)
-	ListCredentials(ctx context.Context, viewerID, appID int64) ([]models.Credential, error)
-	ListAppSubscriptions(ctx context.Context, viewerID, appID int64) ([]models.AppSubscription, error)
+	FindAppPage(ctx context.Context, viewerID, appID int64) (models.AppPage, error)
 	AddCredential(ctx context.Context, actor models.Actor, viewerID int64, c models.Credential) (models.Credential, error)
 	FindAppCredential(ctx context.Context, viewerID, appID, credID int64) (models.Credential, error)
 	RotateCredential(ctx context.Context, actor models.Actor, viewerID, credentialID int64, next models.Credential, grace time.Duration) (models.Credential, models.Credential, error)
@@ -415,34 +414,21 @@ func (h *ApplicationsHandler) load(r *http.Request) (views.AppView, error) {
 	if err != nil {
 		return views.AppView{}, err
 	}
-	ctx, viewerID := r.Context(), ViewerFrom(r.Context()).User.ID
-	app, err := h.st.FindApplication(ctx, viewerID, appID)
+	viewerID := ViewerFrom(r.Context()).User.ID
+	page, err := h.st.FindAppPage(r.Context(), viewerID, appID)
 	if err != nil {
 		return views.AppView{}, err
 	}
-	keys, err := h.st.ListCredentials(ctx, viewerID, appID)
-	if err != nil {
-		return views.AppView{}, err
-	}
-	subs, err := h.st.ListAppSubscriptions(ctx, viewerID, appID)
-	if err != nil {
-		return views.AppView{}, err
-	}
+	app := page.Application
 	owner := "You"
-	if app.OwnerTeamID != nil {
-		teams, err := h.st.ListTeams(ctx, viewerID)
-		if err != nil {
-			return views.AppView{}, err
-		}
-		owner = "Team"
-		if t, ok := ownerTeam(teams, strconv.FormatInt(*app.OwnerTeamID, 10)); ok {
-			owner = "Team " + t.Name
-		}
-	} else if *app.OwnerUserID != viewerID {
+	switch {
+	case app.OwnerTeamID != nil:
+		owner = "Team " + page.TeamName
+	case *app.OwnerUserID != viewerID:
 		owner = "Another developer"
 	}
 	return views.AppView{
-		App: app, Owner: owner, Keys: keys, Subscriptions: subs, Now: h.now(),
+		App: app, Owner: owner, Keys: page.Keys, Subscriptions: page.Subscriptions, Now: h.now(),
 		Edit:    views.AppForm{Name: app.Name, Description: app.Description, IPAllowlist: strings.Join(app.IPAllowlist, "\n")},
 		KeyForm: views.KeyForm{Kind: string(models.CredentialAppKey)},
 	}, nil

@@ -21,3 +21,13 @@ type AppSubscription struct {
 	SubsidiaryName string
 	PlanName       string
 }
+
+// AppPage is everything an application's page shows: the application, its
+// team's name (empty for a personal application), its keys newest first
+// (without digests) and its subscriptions by API name.
+type AppPage struct {
+	Application   Application
+	TeamName      string
+	Keys          []Credential
+	Subscriptions []AppSubscription
+}

@@ -30,6 +30,36 @@ func (s *Store) ListAppSummaries(ctx context.Context, viewerID int64) ([]models.
 	return out, nil
 }
 
+// FindAppPage returns an application the viewer may see (else NotFound)
+// with its team's name, its keys and its subscriptions: what the
+// application's page shows, in one call.
+func (s *Store) FindAppPage(ctx context.Context, viewerID, appID int64) (models.AppPage, error) {
+	db := s.read(ctx)
+	app, err := findVisibleApp(db, viewerID, appID)
+	if err != nil {
+		return models.AppPage{}, err
+	}
+	out := models.AppPage{Application: app, Keys: []models.Credential{}}
+	if app.OwnerTeamID != nil {
+		var names []string
+		if err := s.read(ctx).Table("teams").Where("id = ?", *app.OwnerTeamID).Pluck("name", &names).Error; err != nil {
+			return models.AppPage{}, translate(fmt.Sprintf("find team of application %d", appID), "Team", err)
+		}
+		if len(names) > 0 {
+			out.TeamName = names[0]
+		}
+	}
+	err = s.read(ctx).Select("id", "application_id", "name", "prefix", "kind", "expires_at", "revoked_at", "last_used_at", "created_at").
+		Where("application_id = ?", appID).Order("created_at DESC, id DESC").Find(&out.Keys).Error
+	if err != nil {
+		return models.AppPage{}, translate(fmt.Sprintf("list credentials of application %d", appID), "Credentials", err)
+	}
+	if out.Subscriptions, err = s.ListAppSubscriptions(ctx, viewerID, appID); err != nil {
+		return models.AppPage{}, err
+	}
+	return out, nil
+}
+
 // ListAppSubscriptions returns the subscriptions of an application the
 // viewer may see (else NotFound), by API name, with their API and plan.
 func (s *Store) ListAppSubscriptions(ctx context.Context, viewerID, appID int64) ([]models.AppSubscription, error) {

@@ -69,6 +69,21 @@ func TestAppPagesReads(t *testing.T) {
 			t.Errorf("B lists A's subscriptions: %v, want NotFound", err)
 		}
 
+		page, err := s.FindAppPage(ctx, w.devA.ID, own.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page.Application.ID != own.ID || page.TeamName != "" || len(page.Keys) != 2 || page.Keys[0].ID != gone.ID || page.Keys[0].Digest != nil ||
+			page.Keys[1].ID != live.ID || len(page.Subscriptions) != 1 || page.Subscriptions[0].PlanName != "Free" {
+			t.Errorf("A's page = %+v", page)
+		}
+		if page, err := s.FindAppPage(ctx, w.mate.ID, shared.ID); err != nil || page.TeamName != "Acme" || len(page.Keys) != 0 {
+			t.Errorf("teammate's page of the shared app = %+v, %v", page, err)
+		}
+		if _, err := s.FindAppPage(ctx, w.devB.ID, own.ID); models.KindOf(err) != models.NotFound {
+			t.Errorf("B finds A's page: %v, want NotFound", err)
+		}
+
 		c, err := s.FindAppCredential(ctx, w.devA.ID, own.ID, live.ID)
 		if err != nil || c.Prefix != "ptk_app_live" || c.Name != "ci" || c.Digest != nil {
 			t.Errorf("FindAppCredential = %+v, %v; want the key without its digest", c, err)
