@@ -712,3 +712,48 @@ func TestApplications_WithoutAKeyPepperKeysAreUnavailable(t *testing.T) {
 		t.Errorf("%d keys stored without a pepper", n)
 	}
 }
+
+// An account that signs in only through an identity provider confirms who
+// it is there: the confirm page offers the providers, not a password form.
+func TestApplications_SSOAccountConfirmsAtItsProvider(t *testing.T) {
+	sp := newSSOPortal(t)
+	b := newWebBrowser(t)
+	if end := sp.signInAtOP(t, b, sp.url+"/auth/corporate"); end.StatusCode != http.StatusOK {
+		t.Fatalf("SSO sign-in ended with %d at %s", end.StatusCode, end.Request.URL)
+	}
+	created := b.postForm(sp.url+"/apps", url.Values{"name": {"Branch tool"}, "owner": {"me"}})
+	if created.StatusCode != http.StatusOK || !strings.HasPrefix(created.Request.URL.Path, "/apps/") {
+		t.Fatalf("create application: %d at %s", created.StatusCode, created.Request.URL)
+	}
+	app := created.Request.URL.Path
+
+	sp.clock.advance(11 * time.Minute)
+	refused := b.postForm(sp.url+app+"/keys", url.Values{"kind": {"app_key"}})
+	if refused.StatusCode != http.StatusUnauthorized || !strings.Contains(refused.body, `data-testid="reauth-required"`) {
+		t.Fatalf("stale create key: %d", refused.StatusCode)
+	}
+	page := b.get(sp.url + views.ReauthURL(app))
+	doc := parseHTML(t, strings.NewReader(page.body))
+	if page.StatusCode != http.StatusOK || byTestID(doc, "reauth-explanation").Length() != 1 {
+		t.Fatalf("confirm page: %d", page.StatusCode)
+	}
+	if byTestID(doc, "login-form").Length() != 0 {
+		t.Error("the confirm page offers a password form to an account without a password")
+	}
+	var hrefs []string
+	byTestID(doc, "sso-provider").Each(func(_ int, s *goquery.Selection) { hrefs = append(hrefs, s.AttrOr("href", "")) })
+	wantHref := "/auth/corporate?return_to=" + url.QueryEscape(app)
+	if len(hrefs) == 0 || hrefs[0] != wantHref {
+		t.Fatalf("provider links = %q, want the first to be %q", hrefs, wantHref)
+	}
+	end := sp.signInAtOP(t, b, sp.url+wantHref)
+	if end.StatusCode != http.StatusOK || end.Request.URL.Path != app {
+		t.Fatalf("confirming at the provider ended at %s with %d, want %s", end.Request.URL, end.StatusCode, app)
+	}
+	// Signed in again: the request passes the recent sign-in check. This
+	// portal has no key pepper, so the answer is 503, not the confirm page.
+	again := b.postForm(sp.url+app+"/keys", url.Values{"kind": {"app_key"}})
+	if again.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("create key after confirming: %d, want 503 (no pepper configured)", again.StatusCode)
+	}
+}
