@@ -60,6 +60,7 @@ func newAppWorld(t *testing.T) *appWorld {
 	}
 	free := base(accounts, "Starter", models.AudiencePublic, models.ApprovalAutomatic, models.PlanPublished)
 	free.Limits = models.Limits{RatePerSecond: 5, QuotaPerDay: 10000}
+	free.Description = "Try it with **test data** <script>alert(1)</script>."
 	w.free = mk("bank", free)
 	w.internalPlan = mk("bank", base(accounts, "Staff", models.AudienceInternal, models.ApprovalManual, models.PlanPublished))
 	w.hidden = mk("bank", base(accounts, "Legacy", models.AudiencePublic, models.ApprovalAutomatic, models.PlanHidden))
@@ -511,6 +512,10 @@ func TestProductPage_PlanTable(t *testing.T) {
 	}
 	if got := strings.TrimSpace(byTestID(doc, "plan-rates").Text()); got != "5 per second" {
 		t.Errorf("rates of the free plan = %q", got)
+	}
+	desc := byTestID(doc, "plan-description")
+	if desc.Find("strong").Text() != "test data" || desc.Find("script").Length() != 0 || strings.Contains(desc.Text(), "**") {
+		t.Errorf("plan description is not sanitized Markdown: %q", desc.Text())
 	}
 	// No plan: an empty state.
 	doc = parseHTML(t, anon.get("/apis/bank/payments-api").Body)

@@ -167,7 +167,7 @@ func newPortal(opts Options, st Store) *portal {
 	NewTeamsHandler(st, pages, auth, baseURL).Routes(r)
 	NewInvitationsHandler(st, pages, auth).Routes(r)
 	NewApplicationsHandler(st, pages, auth, opts.KeyHasher, opts.Now).Routes(r)
-	NewSubscribeHandler(st, pages, auth).Routes(r)
+	NewSubscribeHandler(st, pages, auth, md).Routes(r)
 	NewInboxHandler(st, pages, auth).Routes(r)
 
 	r.Route("/api/v1", func(api chi.Router) {

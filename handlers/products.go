@@ -91,7 +91,9 @@ func (h *ProductHandler) planTable(r *http.Request, p models.APIProduct) (views.
 		if pl.State != models.PlanPublished && !manager {
 			continue
 		}
-		t.Plans = append(t.Plans, views.NewPlanColumn(pl, p.Subsidiary.Slug, p.Subsidiary.Name, p.API.Slug, kind))
+		c := views.NewPlanColumn(pl, p.Subsidiary.Slug, p.Subsidiary.Name, p.API.Slug, kind)
+		c.DescriptionHTML = strings.TrimSpace(h.md.Render(pl.Description))
+		t.Plans = append(t.Plans, c)
 	}
 	return t, nil
 }

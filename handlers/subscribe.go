@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/portico/portico/markdown"
 	"github.com/portico/portico/models"
 	"github.com/portico/portico/views"
 )
@@ -29,11 +30,12 @@ type SubscribeHandler struct {
 	st    SubscribeStore
 	pages *pageRenderer
 	guard routeGuard
+	md    *markdown.Renderer // plan descriptions
 }
 
 // NewSubscribeHandler returns the subscribe flow's handler.
-func NewSubscribeHandler(st SubscribeStore, pages *pageRenderer, guard routeGuard) *SubscribeHandler {
-	return &SubscribeHandler{st: st, pages: pages, guard: guard}
+func NewSubscribeHandler(st SubscribeStore, pages *pageRenderer, guard routeGuard, md *markdown.Renderer) *SubscribeHandler {
+	return &SubscribeHandler{st: st, pages: pages, guard: guard, md: md}
 }
 
 // Routes registers /apis/{subsidiary}/{api}/subscribe, for signed-in users
@@ -169,9 +171,11 @@ func (h *SubscribeHandler) load(r *http.Request, planParam string) (views.Subscr
 	if err != nil {
 		return views.SubscribeView{}, err
 	}
+	col := views.NewPlanColumn(plan, p.Subsidiary.Slug, p.Subsidiary.Name, p.API.Slug, viewer.User.Kind)
+	col.DescriptionHTML = strings.TrimSpace(h.md.Render(plan.Description))
 	return views.SubscribeView{
 		Product:      p,
-		Plan:         views.NewPlanColumn(plan, p.Subsidiary.Slug, p.Subsidiary.Name, p.API.Slug, viewer.User.Kind),
+		Plan:         col,
 		AutoApproved: models.SubscribeEvent(plan, viewer.User.Kind) == models.EventAutoApprove,
 		Apps:         apps,
 		Teams:        teams,

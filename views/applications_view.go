@@ -144,13 +144,14 @@ var RotateGraces = []struct{ Value, Label string }{
 // PlanColumn is a plan in the comparison table and the subscribe flow,
 // formatted for reading.
 type PlanColumn struct {
-	Plan         models.Plan
-	Price        []string // lines: "Free"; "EUR 49.00 a month", "10,000 calls included", "EUR 0.002 per extra call"
-	Rates        []string // "10 per second", …; "No rate limit" when none
-	Quotas       []string // "1,000 per day", …; "No quota" when none
-	Approval     string
-	KeyType      string
-	SubscribeURL string // "" when the viewer may not subscribe (plan not published)
+	Plan            models.Plan
+	DescriptionHTML string   // sanitized HTML of the plan's Markdown description; set by the handler
+	Price           []string // lines: "Free"; "EUR 49.00 a month", "10,000 calls included", "EUR 0.002 per extra call"
+	Rates           []string // "10 per second", …; "No rate limit" when none
+	Quotas          []string // "1,000 per day", …; "No quota" when none
+	Approval        string
+	KeyType         string
+	SubscribeURL    string // "" when the viewer may not subscribe (plan not published)
 }
 
 // PlanTable is the plan comparison table of an API product page.
