@@ -458,9 +458,10 @@ func (h *ApplicationsHandler) render(w http.ResponseWriter, r *http.Request, sta
 func (h *ApplicationsHandler) renderReveal(w http.ResponseWriter, r *http.Request, v views.KeyRevealView) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	// Not compressed: a page holding a secret next to text the user typed
-	// (the key's name) is what BREACH needs.
-	w.Header().Set("Content-Encoding", "identity")
+	// Compression stays on: BREACH needs a secret repeated across many
+	// responses that an attacker can cause, and each of these responses
+	// holds a new key, on a POST other sites cannot make (cross-origin
+	// protection).
 	h.pages.render(w, r, http.StatusOK, views.KeyRevealPage(h.pages.meta(r, "New key for "+v.App.Name, "apps"), v))
 }
 
