@@ -4,8 +4,8 @@
 (function () {
   "use strict";
 
-  // Copy buttons: <button data-copy="ID" hidden> copies the value (or the
-  // text) of the element with that id. The buttons stay hidden where the
+  // Copy buttons: <button data-copy="ID" class="hidden"> copies the value
+  // (or the text) of the element with that id. The buttons stay hidden where the
   // Clipboard API is missing (or the script does not run): the field is
   // read-only text to select and copy by hand.
   function initCopyButtons(root) {
@@ -17,7 +17,7 @@
         return;
       }
       btn.dataset.copyReady = "1";
-      btn.hidden = false;
+      btn.classList.remove("hidden");
       var label = btn.textContent;
       btn.addEventListener("click", function () {
         var target = document.getElementById(btn.dataset.copy);
@@ -72,9 +72,34 @@
     });
   }
 
+  // The subscribe form's "new application" fields show only while "A new
+  // application…" (the empty value) is chosen.
+  function initNewAppToggle(root) {
+    root.querySelectorAll("select[data-new-app-select]").forEach(function (sel) {
+      var fields = document.getElementById(sel.dataset.newAppSelect);
+      if (!fields) {
+        return;
+      }
+      var sync = function () {
+        fields.hidden = sel.value !== "";
+      };
+      sel.addEventListener("change", function () {
+        sync();
+        if (!fields.hidden) {
+          var first = fields.querySelector("input");
+          if (first) {
+            first.focus();
+          }
+        }
+      });
+      sync();
+    });
+  }
+
   function init() {
     initCopyButtons(document);
     initSelectOnFocus(document);
+    initNewAppToggle(document);
   }
 
   if (document.readyState === "loading") {
