@@ -1,10 +1,14 @@
 package handlers
 
 import (
+	"bytes"
 	"context"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -272,9 +276,31 @@ func TestApplications_DeveloperCreatesSubscribesAndManagesKeys(t *testing.T) {
 		t.Errorf("name after update = %q", got)
 	}
 
-	// The keys never reached the logs.
+	// The keys never reached the logs, nor the database files (the SQLite
+	// file and its WAL, in this test's temporary directories).
 	if logs := w.logs.String(); strings.Contains(logs, secret) || strings.Contains(logs, next) {
 		t.Error("a key is in the logs")
+	}
+	files, sawAppID := 0, false
+	err := filepath.WalkDir(filepath.Dir(t.TempDir()), func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		files++
+		sawAppID = sawAppID || bytes.Contains(data, []byte(appID))
+		if bytes.Contains(data, []byte(secret)) || bytes.Contains(data, []byte(next)) {
+			t.Errorf("%s holds a key in clear", filepath.Base(path))
+		}
+		return nil
+	})
+	if err != nil || !sawAppID {
+		// The app_id is stored in clear: not finding it means the scan
+		// missed the database.
+		t.Errorf("scanned %d files, app_id found %v: %v", files, sawAppID, err)
 	}
 }
 
