@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -786,5 +787,41 @@ func TestApplications_SSOAccountConfirmsAtItsProvider(t *testing.T) {
 	again := b.postForm(sp.url+app+"/keys", url.Values{"kind": {"app_key"}})
 	if again.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("create key after confirming: %d, want 503 (no pepper configured)", again.StatusCode)
+	}
+}
+
+// A rejected request shows the approver's reason on the application page,
+// and the application may ask again.
+func TestApplications_RejectedSubscriptionShowsTheReason(t *testing.T) {
+	w := newAppWorld(t)
+	ctx := context.Background()
+	b := w.signedIn(t, developer)
+	app := createApp(t, b, url.Values{"name": {"Mobile"}, "owner": {"me"}})
+	if rec := subscribe(t, b, "/apis/insurance/quotes", url.Values{"plan_id": {itoa64(w.gold.ID)}, "application": {app[len("/apps/"):]}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("subscribe: %s", describe(rec))
+	}
+	subID := byTestID(parseHTML(t, b.get(app).Body), "subscription-row").AttrOr("data-subscription-id", "")
+	id, err := strconv.ParseInt(subID, 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	approver := w.users[adminInsure]
+	_, err = w.st.DecideSubscription(ctx, models.Actor{UserID: &approver.ID, Email: approver.Email}, approver.ID, []string{"insurance"}, id, false, "Tell us about your use case first.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := parseHTML(t, b.get(app).Body)
+	row := byTestID(doc, "subscription-row")
+	if row.AttrOr("data-state", "") != "rejected" || strings.TrimSpace(byTestID(row, "subscription-state").Text()) != "Rejected" {
+		t.Errorf("state = %q", row.AttrOr("data-state", ""))
+	}
+	if got := byTestID(row, "subscription-comment").Text(); !strings.Contains(got, "Reason given:") || !strings.Contains(got, "Tell us about your use case first.") {
+		t.Errorf("comment = %q", got)
+	}
+	if byTestID(row, "subscription-cancel").Length() != 0 {
+		t.Error("a rejected subscription offers Cancel")
+	}
+	if rec := subscribe(t, b, "/apis/insurance/quotes", url.Values{"plan_id": {itoa64(w.gold.ID)}, "application": {app[len("/apps/"):]}}); rec.Code != http.StatusSeeOther || !strings.HasSuffix(rec.Header().Get("Location"), "done=requested") {
+		t.Errorf("asking again: %s", describe(rec))
 	}
 }
