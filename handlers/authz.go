@@ -87,43 +87,93 @@ func routeDomain(r *http.Request, domainParam string) string {
 // subsidiary. A request with an Authorization header is judged by the token
 // alone.
 func (a *Auth) RequireImport(next http.Handler) http.Handler {
+	return a.requireTokenOr(models.ActionImportAPI)(next)
+}
+
+// RequirePlans guards the plan endpoints of a subsidiary (URL parameter
+// "subsidiary") as RequireImport does, for the permission to manage plans:
+// the bootstrap admin token, or a session whose user may manage plans there.
+func (a *Auth) RequirePlans(next http.Handler) http.Handler {
+	return a.requireTokenOr(models.ActionManagePlans)(next)
+}
+
+// requireTokenOr lets through requests that carry the bootstrap admin token
+// (marked in the context, so ActorFrom names it), or, without an
+// Authorization header, sessions whose user may do action in the route's
+// subsidiary (URL parameter "subsidiary").
+func (a *Auth) requireTokenOr(action models.Action) func(http.Handler) http.Handler {
 	want := sha256.Sum256([]byte(a.adminToken))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Authorization") == "" {
-			v := ViewerFrom(r.Context())
-			switch {
-			case v == nil:
-				w.Header().Set("WWW-Authenticate", `Bearer realm="portico"`)
-				a.errs.renderStatus(w, r, http.StatusUnauthorized,
-					"Sign in to the portal, or send the admin token as \"Authorization: Bearer <token>\".", nil)
-			case !v.Can(models.ActionImportAPI, chi.URLParam(r, "subsidiary")):
-				a.forbidden(w, r)
-			default:
-				next.ServeHTTP(w, r)
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("Authorization") == "" {
+				v := ViewerFrom(r.Context())
+				switch {
+				case v == nil:
+					w.Header().Set("WWW-Authenticate", `Bearer realm="portico"`)
+					a.errs.renderStatus(w, r, http.StatusUnauthorized,
+						"Sign in to the portal, or send the admin token as \"Authorization: Bearer <token>\".", nil)
+				case !v.Can(action, chi.URLParam(r, "subsidiary")):
+					a.forbidden(w, r)
+				default:
+					next.ServeHTTP(w, r)
+				}
+				return
 			}
-			return
-		}
-		if a.adminToken == "" {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="portico"`)
-			a.errs.renderStatus(w, r, http.StatusUnauthorized,
-				"Admin token access is disabled. Start Portico with an admin token (--admin-token, or PORTICO_ADMIN_TOKEN / PORTICO_ADMIN_TOKEN_FILE) to enable it, or sign in.", nil)
-			return
-		}
-		got, ok := bearerToken(r)
-		if !ok {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="portico"`)
-			a.errs.renderStatus(w, r, http.StatusUnauthorized,
-				"Send the admin token as \"Authorization: Bearer <token>\".", nil)
-			return
-		}
-		sum := sha256.Sum256([]byte(got))
-		if subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="portico", error="invalid_token"`)
-			a.errs.renderStatus(w, r, http.StatusUnauthorized, "The admin token is not valid.", nil)
-			return
-		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), tokenAuthKey{}, true)))
-	})
+			if !a.checkAdminToken(w, r, want) {
+				return
+			}
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), tokenAuthKey{}, true)))
+		})
+	}
+}
+
+// checkAdminToken reports whether the request's Authorization header holds
+// the bootstrap admin token (want is its SHA-256). When it does not, it has
+// answered 401 with a WWW-Authenticate challenge.
+func (a *Auth) checkAdminToken(w http.ResponseWriter, r *http.Request, want [sha256.Size]byte) bool {
+	if a.adminToken == "" {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="portico"`)
+		a.errs.renderStatus(w, r, http.StatusUnauthorized,
+			"Admin token access is disabled. Start Portico with an admin token (--admin-token, or PORTICO_ADMIN_TOKEN / PORTICO_ADMIN_TOKEN_FILE) to enable it, or sign in.", nil)
+		return false
+	}
+	got, ok := bearerToken(r)
+	if !ok {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="portico"`)
+		a.errs.renderStatus(w, r, http.StatusUnauthorized,
+			"Send the admin token as \"Authorization: Bearer <token>\".", nil)
+		return false
+	}
+	sum := sha256.Sum256([]byte(got))
+	if subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="portico", error="invalid_token"`)
+		a.errs.renderStatus(w, r, http.StatusUnauthorized, "The admin token is not valid.", nil)
+		return false
+	}
+	return true
+}
+
+// RequirePerson is Require(action, "subsidiary") for decisions that must be
+// taken by a person, because rules such as four eyes compare who asked with
+// who decides: a request with the bootstrap admin token gets 403 saying so
+// (401 when the token is wrong), whatever the token may do elsewhere.
+func (a *Auth) RequirePerson(action models.Action) func(http.Handler) http.Handler {
+	want := sha256.Sum256([]byte(a.adminToken))
+	require := a.Require(action, "subsidiary")
+	return func(next http.Handler) http.Handler {
+		guarded := require(next)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("Authorization") == "" {
+				guarded.ServeHTTP(w, r)
+				return
+			}
+			if !a.checkAdminToken(w, r, want) {
+				return
+			}
+			a.errs.renderStatus(w, r, http.StatusForbidden,
+				"The admin token cannot do this: the decision must be taken by a person, because the four-eyes rule compares who requested a subscription with who decides on it. Sign in to the portal with an account that may approve subscriptions in this subsidiary, and send the request with that session.", nil)
+		})
+	}
 }
 
 // RecentSignInWindow is how long after signing in a session may create,

@@ -176,6 +176,8 @@ func TestRouteRoleMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	policies := routePolicies(matrixFixture{version: res.Version.Slug, target: target.ID, team: team.ID})
+	// The JSON self-service and plan API (api_selfservice_test.go).
+	maps.Copy(policies, apiSelfServicePolicies(seedAPIMatrix(t, ip, target.ID)))
 	// The developer's application pages and the subscribe flow (applications_test.go).
 	maps.Copy(policies, appPagesPolicies(seedAppPagesMatrix(t, ip)))
 

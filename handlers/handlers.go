@@ -84,6 +84,8 @@ type Store interface {
 	AdminPagesStore
 	NotificationStore
 	AdminAppStore
+	APISelfServiceStore
+	APIPlansStore
 }
 
 // New returns the portal's HTTP handler: every route of the portal, the
@@ -177,6 +179,8 @@ func newPortal(opts Options, st Store) *portal {
 			admin.Use(auth.RequireImport)
 			NewAPIVersionsHandler(st, errs, lim, baseURL).Routes(admin)
 		})
+		NewAPISelfServiceHandler(st, errs, auth, auth, opts.KeyHasher, opts.Now).Routes(api)
+		NewAPIPlansHandler(st, errs, auth).Routes(api)
 	})
 	return &portal{handler: r, refs: versions.refs}
 }
