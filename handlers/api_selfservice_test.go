@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -12,6 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	legacyrouter "github.com/getkin/kin-openapi/routers/legacy"
+	"github.com/go-chi/chi/v5"
 	"github.com/portico/portico/credentials"
 	"github.com/portico/portico/models"
 )
@@ -457,5 +463,143 @@ func apiSelfServicePolicies(f apiMatrixFixture) map[string]routeCase {
 			only(true, http.StatusNotFound, adminBank, platform)},
 		"POST /api/v1/subsidiaries/{subsidiary}/subscriptions/{subID}/resume": {"/api/v1/subsidiaries/bank/subscriptions/999999/resume",
 			only(true, http.StatusNotFound, adminBank, platform)},
+	}
+}
+
+// conformance checks recorded responses against Portico's served OpenAPI
+// document with kin-openapi's response validation.
+type conformance struct {
+	t      *testing.T
+	router routers.Router
+}
+
+func newConformance(t *testing.T, ip *identityPortal) *conformance {
+	t.Helper()
+	rec := ip.get(t, "/api/v1/openapi.json")
+	wantStatus(t, rec, http.StatusOK)
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(rec.Body.Bytes())
+	if err != nil {
+		t.Fatalf("load the document: %v", err)
+	}
+	router, err := legacyrouter.NewRouter(doc)
+	if err != nil {
+		t.Fatalf("router: %v", err)
+	}
+	return &conformance{t: t, router: router}
+}
+
+// check sends r through b and validates the response against the
+// document's operation for r; it returns the response.
+func (c *conformance) check(b *browser, method, target string, body any, want int) *httptest.ResponseRecorder {
+	c.t.Helper()
+	rec := b.sendJSON(method, target, body)
+	wantStatus(c.t, rec, want)
+	c.validate(method, target, rec)
+	return rec
+}
+
+func (c *conformance) validate(method, target string, rec *httptest.ResponseRecorder) {
+	c.t.Helper()
+	req := httptest.NewRequest(method, target, nil)
+	route, params, err := c.router.FindRoute(req)
+	if err != nil {
+		c.t.Errorf("%s %s: not in the document: %v", method, target, err)
+		return
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
+		Status:                 rec.Code,
+		Header:                 rec.Header(),
+		Body:                   io.NopCloser(bytes.NewReader(rec.Body.Bytes())),
+		Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
+	}
+	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+		c.t.Errorf("%s %s → %d does not conform to the document: %v\nbody: %.1500s", method, target, rec.Code, err, rec.Body)
+	}
+}
+
+func TestAPIDoc_SelfServiceResponsesConformToTheDocument(t *testing.T) {
+	ip := newSelfServicePortal(t)
+	c := newConformance(t, ip)
+	dev := ip.signedInBrowser(t, developer)
+	admin := ip.signedInBrowser(t, adminBank)
+	anon := ip.browser(t)
+
+	// Plans (admin), then the public list.
+	rec := c.check(admin, http.MethodPost, "/api/v1/subsidiaries/bank/plans", monthlyPlanJSON, http.StatusCreated)
+	plan := decodeAs[planJSON](t, rec)
+	free := c.check(admin, http.MethodPost, "/api/v1/subsidiaries/bank/plans",
+		`{"api_id":`+itoa(plan.APIID)+`,"name":"Sandbox","audience":"public","approval_mode":"automatic"}`, http.StatusCreated)
+	freePlan := decodeAs[planJSON](t, free)
+	c.check(admin, http.MethodGet, "/api/v1/subsidiaries/bank/plans", nil, http.StatusOK)
+	c.check(admin, http.MethodGet, "/api/v1/subsidiaries/bank/plans/"+itoa(plan.ID), nil, http.StatusOK)
+	c.check(admin, http.MethodPatch, "/api/v1/subsidiaries/bank/plans/"+itoa(plan.ID), `{"description":"Changed."}`, http.StatusOK)
+	c.check(admin, http.MethodPost, "/api/v1/subsidiaries/bank/plans", `{"name":1}`, http.StatusUnprocessableEntity)
+	c.check(anon, http.MethodGet, "/api/v1/apis/bank/accounts-api/plans", nil, http.StatusOK)
+	c.check(anon, http.MethodGet, "/api/v1/apis/securities/trading-desk/plans", nil, http.StatusNotFound)
+
+	// Applications, keys, subscriptions.
+	c.check(anon, http.MethodGet, "/api/v1/applications", nil, http.StatusUnauthorized)
+	rec = c.check(dev, http.MethodPost, "/api/v1/applications", map[string]any{"name": "Conformant", "ip_allowlist": []string{"2001:db8::/32"}}, http.StatusCreated)
+	app := decodeAs[applicationJSON](t, rec)
+	appURL := "/api/v1/applications/" + itoa(app.ID)
+	c.check(dev, http.MethodGet, "/api/v1/applications", nil, http.StatusOK)
+	c.check(dev, http.MethodGet, appURL, nil, http.StatusOK)
+	c.check(dev, http.MethodPatch, appURL, map[string]any{"name": "Renamed"}, http.StatusOK)
+	c.check(dev, http.MethodPost, "/api/v1/applications", `{"name":`, http.StatusBadRequest)
+	rec = c.check(dev, http.MethodPost, appURL+"/keys", map[string]any{"name": "prod", "expires_at": time.Now().Add(48 * time.Hour).UTC()}, http.StatusCreated)
+	key := decodeAs[createdKeyJSON](t, rec)
+	c.check(dev, http.MethodGet, appURL+"/keys", nil, http.StatusOK)
+	rec = c.check(dev, http.MethodPost, appURL+"/keys/"+itoa(key.ID)+"/rotate", map[string]any{"grace_seconds": 60}, http.StatusCreated)
+	rotated := decodeAs[createdKeyJSON](t, rec)
+	c.check(dev, http.MethodDelete, appURL+"/keys/"+itoa(rotated.ID), nil, http.StatusNoContent)
+	c.check(dev, http.MethodGet, appURL+"/keys", nil, http.StatusOK) // revoked and expiring keys
+	rec = c.check(dev, http.MethodPost, appURL+"/subscriptions", map[string]any{"plan_id": plan.ID}, http.StatusCreated)
+	pending := decodeAs[subscriptionJSON](t, rec)
+	c.check(dev, http.MethodPost, appURL+"/subscriptions", map[string]any{"plan_id": plan.ID}, http.StatusConflict)
+	c.check(dev, http.MethodGet, appURL+"/subscriptions", nil, http.StatusOK)
+
+	// Approvals.
+	c.check(admin, http.MethodGet, "/api/v1/subsidiaries/bank/approvals", nil, http.StatusOK)
+	subURL := "/api/v1/subsidiaries/bank/subscriptions/" + itoa(pending.ID)
+	c.check(admin, http.MethodPost, subURL+"/decision", `{"decision":"approve","comment":"ok"}`, http.StatusOK)
+	c.check(admin, http.MethodPost, subURL+"/suspend", nil, http.StatusOK)
+	c.check(admin, http.MethodPost, subURL+"/resume", `{"comment":"paid"}`, http.StatusOK)
+	c.check(dev, http.MethodGet, "/api/v1/subsidiaries/bank/approvals", nil, http.StatusForbidden)
+	c.check(dev, http.MethodDelete, appURL+"/subscriptions/"+itoa(pending.ID), nil, http.StatusOK)
+
+	// A second application on the free plan: active at once.
+	other := decodeAs[applicationJSON](t, c.check(dev, http.MethodPost, "/api/v1/applications", map[string]any{"name": "Other"}, http.StatusCreated))
+	c.check(dev, http.MethodPost, "/api/v1/applications/"+itoa(other.ID)+"/subscriptions", map[string]any{"plan_id": freePlan.ID}, http.StatusCreated)
+	c.check(dev, http.MethodGet, "/api/v1/applications/999999", nil, http.StatusNotFound)
+}
+
+// TestAPIDoc_EveryAPIRouteIsDocumented walks the router: every route under
+// /api/v1 must be an operation of Portico's document.
+func TestAPIDoc_EveryAPIRouteIsDocumented(t *testing.T) {
+	ip := newIdentityPortal(t)
+	rec := ip.get(t, "/api/v1/openapi.json")
+	doc, err := openapi3.NewLoader().LoadFromData(rec.Body.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"session", "adminToken"} {
+		if doc.Components.SecuritySchemes[name] == nil {
+			t.Errorf("the document lacks the %s security scheme", name)
+		}
+	}
+	err = chi.Walk(ip.p.handler.(chi.Routes), func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		if !strings.HasPrefix(route, "/api/v1/") {
+			return nil
+		}
+		item := doc.Paths.Value(route)
+		if item == nil || item.GetOperation(method) == nil {
+			t.Errorf("%s %s is not described in handlers/apidoc/portico-openapi.yaml", method, route)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -357,7 +357,13 @@ func TestAPIDoc_IsAValidOpenAPIDocument(t *testing.T) {
 	if err := doc.Validate(loader.Context); err != nil {
 		t.Fatalf("validate: %v", err)
 	}
-	for _, path := range []string{"/api/v1/apis", "/api/v1/subsidiaries/{subsidiary}/versions", "/api/v1/openapi.json"} {
+	for _, path := range []string{"/api/v1/apis", "/api/v1/subsidiaries/{subsidiary}/versions", "/api/v1/openapi.json",
+		"/api/v1/apis/{subsidiary}/{api}/plans", "/api/v1/applications", "/api/v1/applications/{appID}",
+		"/api/v1/applications/{appID}/keys", "/api/v1/applications/{appID}/keys/{keyID}", "/api/v1/applications/{appID}/keys/{keyID}/rotate",
+		"/api/v1/applications/{appID}/subscriptions", "/api/v1/applications/{appID}/subscriptions/{subID}",
+		"/api/v1/subsidiaries/{subsidiary}/plans", "/api/v1/subsidiaries/{subsidiary}/plans/{planID}",
+		"/api/v1/subsidiaries/{subsidiary}/approvals", "/api/v1/subsidiaries/{subsidiary}/subscriptions/{subID}/decision",
+		"/api/v1/subsidiaries/{subsidiary}/subscriptions/{subID}/suspend", "/api/v1/subsidiaries/{subsidiary}/subscriptions/{subID}/resume"} {
 		if doc.Paths.Find(path) == nil {
 			t.Errorf("document lacks %s", path)
 		}
