@@ -76,6 +76,9 @@ func runServe(ctx context.Context, args []string, e env) error {
 		if err != nil {
 			return fmt.Errorf("load demo data: %w", err)
 		}
+		if _, err := listPorticoAPI(ctx, st, lim, log); err != nil {
+			return fmt.Errorf("load demo data: %w", err)
+		}
 		log.Info("demo data loaded", "subsidiaries", sum.Subsidiaries, "versions", sum.Versions, "created", sum.Created, "plans_created", plans, "duration", time.Since(started).Round(time.Millisecond))
 		if demoAccounts, err = loadDemoAccounts(ctx, cfg, st, e); err != nil {
 			return err
