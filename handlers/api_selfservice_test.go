@@ -603,3 +603,48 @@ func TestAPIDoc_EveryAPIRouteIsDocumented(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestAPISelfService_CrossSiteRequestsWithTheSessionAreRefused(t *testing.T) {
+	ip := newSelfServicePortal(t)
+	dev := ip.signedInBrowser(t, developer)
+	for _, tc := range []struct{ method, path string }{
+		{http.MethodPost, "/api/v1/applications"},
+		{http.MethodPatch, "/api/v1/applications/1"},
+		{http.MethodDelete, "/api/v1/applications/1/keys/1"},
+	} {
+		r := httptest.NewRequest(tc.method, tc.path, strings.NewReader(`{"name":"csrf"}`))
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("Sec-Fetch-Site", "cross-site")
+		r.Header.Set("Origin", "https://evil.example")
+		rec := dev.do(r)
+		wantStatus(t, rec, http.StatusForbidden)
+		problemOf(t, rec)
+	}
+	if apps, err := ip.st.ListApplications(context.Background(), ip.users[developer].ID); err != nil || len(apps) != 0 {
+		t.Errorf("applications = %v, %v; want none", apps, err)
+	}
+}
+
+func TestAPISelfService_StaffSelfProvisionInternalPlans(t *testing.T) {
+	ip := newSelfServicePortal(t)
+	desk := ip.createTestPlan(t, "securities", "trading-desk", "Desk", func(p *models.Plan) {
+		p.Audience, p.ApprovalMode = models.AudienceInternal, models.ApprovalManual
+	})
+	staff := ip.signedInBrowser(t, internal)
+	plans := decodeAs[listJSON[planJSON]](t, staff.get("/api/v1/apis/securities/trading-desk/plans"))
+	if len(plans.Items) != 1 || plans.Items[0].ID != desk.ID {
+		t.Fatalf("internal plans for staff = %+v", plans.Items)
+	}
+	app := decodeAs[applicationJSON](t, staff.sendJSON(http.MethodPost, "/api/v1/applications", map[string]any{"name": "Risk engine"}))
+	rec := staff.sendJSON(http.MethodPost, "/api/v1/applications/"+itoa(app.ID)+"/subscriptions", map[string]any{"plan_id": desk.ID})
+	wantStatus(t, rec, http.StatusCreated)
+	if s := decodeAs[subscriptionJSON](t, rec); s.State != "active" {
+		t.Errorf("staff subscription to an internal plan = %q, want active at once", s.State)
+	}
+
+	// An external developer neither sees nor subscribes to it.
+	dev := ip.signedInBrowser(t, developer)
+	wantStatus(t, dev.get("/api/v1/apis/securities/trading-desk/plans"), http.StatusNotFound)
+	devApp := decodeAs[applicationJSON](t, dev.sendJSON(http.MethodPost, "/api/v1/applications", map[string]any{"name": "Curious"}))
+	wantStatus(t, dev.sendJSON(http.MethodPost, "/api/v1/applications/"+itoa(devApp.ID)+"/subscriptions", map[string]any{"plan_id": desk.ID}), http.StatusNotFound)
+}
