@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -175,6 +176,9 @@ type planPatch struct {
 	OperationLimits *map[string]limitsJSON `json:"operation_limits"`
 	Pricing         *pricingJSON           `json:"pricing"`
 	State           *models.PlanState      `json:"state"`
+	// APIID and API are read only to explain that they cannot change.
+	APIID json.RawMessage `json:"api_id"`
+	API   json.RawMessage `json:"api"`
 }
 
 func (h *APIPlansHandler) update(w http.ResponseWriter, r *http.Request) {
@@ -186,6 +190,11 @@ func (h *APIPlansHandler) update(w http.ResponseWriter, r *http.Request) {
 	var req planPatch
 	if err := decodeJSON(w, r, &req, false); err != nil {
 		h.errs.Render(w, r, err)
+		return
+	}
+	if req.APIID != nil || req.API != nil {
+		h.errs.Render(w, r, &models.Error{Kind: models.Invalid, Message: "The change is not valid.",
+			Details: []string{"api_id: a plan's API never changes; create a plan for the other API instead"}})
 		return
 	}
 	u := models.PlanUpdate{

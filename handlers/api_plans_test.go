@@ -52,6 +52,11 @@ func TestAPIPlans_AdminCreatesAndChangesPlans(t *testing.T) {
 	if got := decodeAs[planJSON](t, rec); got.State != "hidden" || got.Limits.RatePerSecond != 20 || got.Limits.QuotaPerMonth != 0 || got.Name != "Business" {
 		t.Errorf("patched plan = %+v", got)
 	}
+	rec = admin.sendJSON(http.MethodPatch, planURL, `{"api_id":`+itoa(ip.apiID(t, "bank", "payments-api"))+`}`)
+	wantStatus(t, rec, http.StatusUnprocessableEntity)
+	if p := problemOf(t, rec); len(p.Errors) != 1 || !strings.Contains(p.Errors[0], "never changes") {
+		t.Errorf("moving a plan: errors = %q", p.Errors)
+	}
 	list := decodeAs[listJSON[planJSON]](t, admin.get("/api/v1/subsidiaries/bank/plans"))
 	if len(list.Items) != 1 || list.Items[0].ID != p.ID || list.Items[0].State != "hidden" {
 		t.Errorf("bank plans = %+v", list.Items)
