@@ -281,8 +281,11 @@ func (h *APISelfServiceHandler) createKey(w http.ResponseWriter, r *http.Request
 }
 
 // rotateRequest is the body of POST …/keys/{keyID}/rotate.
+// The new key expires at expires_at (never by default), like a new key,
+// whatever the old key's expiry was.
 type rotateRequest struct {
-	GraceSeconds int64 `json:"grace_seconds"`
+	GraceSeconds int64      `json:"grace_seconds"`
+	ExpiresAt    *time.Time `json:"expires_at"`
 }
 
 func (h *APISelfServiceHandler) rotateKey(w http.ResponseWriter, r *http.Request) {
@@ -316,7 +319,7 @@ func (h *APISelfServiceHandler) rotateKey(w http.ResponseWriter, r *http.Request
 		h.errs.Render(w, r, err)
 		return
 	}
-	secret, next, err := newCredential(h.keys, appID, old.Kind, old.Name, old.ExpiresAt)
+	secret, next, err := newCredential(h.keys, appID, old.Kind, old.Name, req.ExpiresAt)
 	if err != nil {
 		h.errs.Render(w, r, err)
 		return

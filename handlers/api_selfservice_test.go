@@ -177,6 +177,9 @@ func TestAPISelfService_DeveloperFlow(t *testing.T) {
 	if !keyPattern.MatchString(second.Key) || second.Key == first.Key || second.ID == first.ID {
 		t.Fatalf("rotated key = %+v", second.keyJSON)
 	}
+	if second.ExpiresAt != nil {
+		t.Errorf("rotated key expires at %v, want no expiry (none asked)", second.ExpiresAt)
+	}
 	if second.Replaces == nil || second.Replaces.ID != first.ID || second.Replaces.ExpiresAt == nil ||
 		second.Replaces.ExpiresAt.After(time.Now().Add(time.Hour+time.Minute)) {
 		t.Errorf("replaces = %+v, want the old key expiring within the hour", second.Replaces)
@@ -553,6 +556,9 @@ func TestAPIDoc_SelfServiceResponsesConformToTheDocument(t *testing.T) {
 	c.check(dev, http.MethodGet, appURL+"/keys", nil, http.StatusOK)
 	rec = c.check(dev, http.MethodPost, appURL+"/keys/"+itoa(key.ID)+"/rotate", map[string]any{"grace_seconds": 60}, http.StatusCreated)
 	rotated := decodeAs[createdKeyJSON](t, rec)
+	if key.ExpiresAt == nil || rotated.ExpiresAt != nil {
+		t.Errorf("expiries: old %v, rotated %v; want the rotated key not to inherit the old one's", key.ExpiresAt, rotated.ExpiresAt)
+	}
 	c.check(dev, http.MethodDelete, appURL+"/keys/"+itoa(rotated.ID), nil, http.StatusNoContent)
 	c.check(dev, http.MethodGet, appURL+"/keys", nil, http.StatusOK) // revoked and expiring keys
 	rec = c.check(dev, http.MethodPost, appURL+"/subscriptions", map[string]any{"plan_id": plan.ID}, http.StatusCreated)
