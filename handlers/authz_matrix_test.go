@@ -121,7 +121,7 @@ func routePolicies(f matrixFixture) map[string]routeCase {
 			only(true, http.StatusUnsupportedMediaType, pubBank, adminBank, platform)},
 
 		// Administration.
-		"GET /admin":       {"/admin", only(false, http.StatusOK, adminBank, adminInsure, platform)},
+		"GET /admin":       {"/admin", only(false, http.StatusOK, pubBank, adminBank, adminInsure, platform)},
 		"GET /admin/audit": {"/admin/audit", only(false, http.StatusOK, adminBank, adminInsure, platform)},
 		"GET /admin/subsidiaries/{subsidiary}/members/": {"/admin/subsidiaries/bank/members/",
 			only(false, http.StatusOK, adminBank, platform)},
@@ -180,6 +180,8 @@ func TestRouteRoleMatrix(t *testing.T) {
 	maps.Copy(policies, apiSelfServicePolicies(seedAPIMatrix(t, ip, target.ID)))
 	// The developer's application pages and the subscribe flow (applications_test.go).
 	maps.Copy(policies, appPagesPolicies(seedAppPagesMatrix(t, ip)))
+	// The plan editor, approval queue and subscriptions (plans_test.go).
+	maps.Copy(policies, planPolicies(seedPlanMatrix(t, ip)))
 
 	var routes []string
 	err = chi.Walk(ip.p.handler.(chi.Routes), func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {

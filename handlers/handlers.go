@@ -84,6 +84,8 @@ type Store interface {
 	AdminPagesStore
 	NotificationStore
 	AdminAppStore
+	PlanStore
+	ApprovalStore
 	APISelfServiceStore
 	APIPlansStore
 }
@@ -165,12 +167,14 @@ func newPortal(opts Options, st Store) *portal {
 	NewMembersHandler(st, pages, auth, baseURL, opts.Now).Routes(r)
 	NewUsersHandler(st, pages, auth).Routes(r)
 	NewAdminAppsHandler(st, pages, auth).Routes(r)
+	NewPlansHandler(st, pages, auth).Routes(r)
+	NewApprovalsHandler(st, pages, auth).Routes(r)
 	NewAuditHandler(st, pages, auth).Routes(r)
 	NewTeamsHandler(st, pages, auth, baseURL).Routes(r)
 	NewInvitationsHandler(st, pages, auth).Routes(r)
+	NewInboxHandler(st, pages, auth).Routes(r)
 	NewApplicationsHandler(st, pages, auth, opts.KeyHasher, opts.Now).Routes(r)
 	NewSubscribeHandler(st, pages, auth, md).Routes(r)
-	NewInboxHandler(st, pages, auth).Routes(r)
 
 	r.Route("/api/v1", func(api chi.Router) {
 		NewAPIDocHandler(errs).Routes(api)
