@@ -122,9 +122,9 @@ type Subscription struct {
 // Credential is a live or expiring key of an application (revoked keys are
 // not in the snapshot).
 type Credential struct {
-	ID    int64  `json:"id"`
-	App   int64  `json:"app"`  // App.ID
-	Kind  string `json:"kind"` // "app_key" or "api_key"
+	ID   int64  `json:"id"`
+	App  int64  `json:"app"`  // App.ID
+	Kind string `json:"kind"` // "app_key" or "api_key"
 	// Digest is the hex HMAC-SHA-256 of the key under the key pepper
 	// (credentials.Hasher).
 	Digest    string     `json:"digest"`
