@@ -126,3 +126,17 @@ type GatewayCredential struct {
 	Subscriptions []Subscription
 	Plans         []Plan // Plans[i] is the plan of Subscriptions[i]
 }
+
+// UsageTotal is an application's use of one API version over a period, as
+// the gateway counted it.
+type UsageTotal struct {
+	Subsidiary   string
+	API          string
+	APIName      string
+	Version      string
+	Calls        int64
+	Success      int64 // 2xx
+	ClientErrors int64 // 4xx, refusals included
+	ServerErrors int64 // 5xx
+	LastCall     *time.Time
+}
