@@ -153,7 +153,7 @@ func compileRoutes(ctx context.Context, tx *gorm.DB) ([]gateway.Route, error) {
 		OperationID  string
 	}
 	if err := tx.Raw(`SELECT api_version_id, method, path, operation_id FROM api_operations
-		WHERE api_version_id IN (`+idList(ids)+`) ORDER BY api_version_id, position`).Scan(&ops).Error; err != nil {
+		WHERE api_version_id IN (` + idList(ids) + `) ORDER BY api_version_id, position`).Scan(&ops).Error; err != nil {
 		return nil, err
 	}
 	byVersion := map[int64][]gateway.Operation{}
