@@ -65,10 +65,10 @@ func TestAggregatorLosesNothingAndCountsOnce(t *testing.T) {
 	}
 	m := at.Truncate(time.Minute)
 	want := map[Key]int64{
-		{App: 1, Version: 9, Operation: "getAccounts", StatusClass: 2, Minute: m}:                   3600,
-		{App: 1, Version: 9, Operation: "getAccounts", StatusClass: 4, Minute: m}:                   400,
-		{App: 2, Version: 9, Operation: "getAccounts", StatusClass: 2, Minute: m}:                   3600,
-		{App: 2, Version: 9, Operation: "getAccounts", StatusClass: 4, Minute: m}:                   400,
+		{App: 1, Version: 9, Operation: "getAccounts", StatusClass: 2, Minute: m}:                  3600,
+		{App: 1, Version: 9, Operation: "getAccounts", StatusClass: 4, Minute: m}:                  400,
+		{App: 2, Version: 9, Operation: "getAccounts", StatusClass: 2, Minute: m}:                  3600,
+		{App: 2, Version: 9, Operation: "getAccounts", StatusClass: 4, Minute: m}:                  400,
 		{App: 1, Version: 9, Operation: "getAccounts", StatusClass: 2, Minute: m.Add(time.Minute)}: 1,
 	}
 	if len(sink.counts) != len(want) {
