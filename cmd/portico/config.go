@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -40,6 +41,15 @@ type Config struct {
 	// password: print it only through notify.RedactURL.
 	SMTPURL  string
 	MailFrom string // From of notification emails
+	// GatewayAddr is the embedded gateway's listener; "off" runs serve
+	// without it (for example when only standalone gateways serve traffic).
+	GatewayAddr string
+	// GatewayURL is the gateway's public URL, shown to developers; "" =
+	// http://<GatewayAddr>.
+	GatewayURL string
+	// TrustedProxies are CIDRs of proxies in front of the gateway whose
+	// X-Forwarded-For is believed, comma-separated; "" believes none.
+	TrustedProxies string
 }
 
 // defaultConfig returns the zero-configuration defaults.
@@ -51,6 +61,7 @@ func defaultConfig() Config {
 		LogFormat:    "text",
 		LogLevel:     "info",
 		MailFrom:     "Portico <no-reply@localhost>",
+		GatewayAddr:  "127.0.0.1:8081",
 	}
 }
 
@@ -87,6 +98,9 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 	str("PORTICO_LOG_LEVEL", &c.LogLevel)
 	secret("PORTICO_SMTP_URL", &c.SMTPURL)
 	str("PORTICO_MAIL_FROM", &c.MailFrom)
+	str("PORTICO_GATEWAY_ADDR", &c.GatewayAddr)
+	str("PORTICO_GATEWAY_URL", &c.GatewayURL)
+	str("PORTICO_TRUSTED_PROXIES", &c.TrustedProxies)
 	if v := getenv("PORTICO_MAX_SPEC_BYTES"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
@@ -129,6 +143,41 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 		return nil
 	})
 	fs.StringVar(&c.MailFrom, "mail-from", c.MailFrom, "From of notification emails (env PORTICO_MAIL_FROM)")
+	fs.StringVar(&c.GatewayAddr, "gateway-addr", c.GatewayAddr, `embedded gateway listen address; "off" disables it (env PORTICO_GATEWAY_ADDR)`)
+	fs.StringVar(&c.GatewayURL, "gateway-url", c.GatewayURL, "public URL of the gateway, shown to developers; default http://<gateway-addr> (env PORTICO_GATEWAY_URL)")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "CIDRs of proxies in front of the gateway whose X-Forwarded-For is believed, comma-separated (env PORTICO_TRUSTED_PROXIES)")
+}
+
+// GatewayEnabled reports whether serve runs the embedded gateway.
+func (c Config) GatewayEnabled() bool { return c.GatewayAddr != "off" }
+
+// PublicGatewayURL returns the gateway's public base URL without a trailing
+// slash.
+func (c Config) PublicGatewayURL() string {
+	if c.GatewayURL != "" {
+		return strings.TrimRight(c.GatewayURL, "/")
+	}
+	return "http://" + c.GatewayAddr
+}
+
+// TrustedProxyPrefixes parses TrustedProxies.
+func (c Config) TrustedProxyPrefixes() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(c.TrustedProxies, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			if a, aerr := netip.ParseAddr(f); aerr == nil {
+				p = netip.PrefixFrom(a, a.BitLen())
+			} else {
+				return nil, fmt.Errorf("trusted-proxies: %q is not a CIDR such as 10.0.0.0/8", f)
+			}
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // DSN returns the database to open: the PostgreSQL URL or the SQLite path.
@@ -157,6 +206,22 @@ func (c Config) Validate() error {
 	var errs []error
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("addr %q: want host:port, e.g. 127.0.0.1:8080", c.Addr))
+	}
+	if c.GatewayEnabled() {
+		if _, port, err := net.SplitHostPort(c.GatewayAddr); err != nil {
+			errs = append(errs, fmt.Errorf("gateway-addr %q: want host:port, e.g. 127.0.0.1:8081, or off", c.GatewayAddr))
+		} else if c.GatewayAddr == c.Addr && port != "0" {
+			errs = append(errs, fmt.Errorf("gateway-addr %q: the portal listens there already (addr)", c.GatewayAddr))
+		}
+	}
+	if c.GatewayURL != "" {
+		u, err := url.Parse(c.GatewayURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("gateway-url %q: want an absolute http(s) URL", c.GatewayURL))
+		}
+	}
+	if _, err := c.TrustedProxyPrefixes(); err != nil {
+		errs = append(errs, err)
 	}
 	if c.DataDir == "" {
 		errs = append(errs, errors.New("data-dir must not be empty"))

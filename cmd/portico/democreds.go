@@ -75,3 +75,41 @@ func readEnvFile(path string) (map[string]string, error) {
 	}
 	return vars, sc.Err()
 }
+
+const gatewayComment = "# The gateway (demo mode only)"
+
+// updateDemoCredentials sets KEY=value lines in <dataDir>/demo-credentials.env,
+// replacing those already there and keeping the others.
+func updateDemoCredentials(dataDir string, kv [][2]string) (string, error) {
+	path := filepath.Join(dataDir, demoCredentialsFile)
+	old, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return "", err
+	}
+	set := map[string]bool{}
+	for _, p := range kv {
+		set[p[0]] = true
+	}
+	var b bytes.Buffer
+	for _, line := range strings.SplitAfter(string(old), "\n") {
+		if k, _, ok := strings.Cut(line, "="); ok && set[strings.TrimSpace(k)] || strings.HasPrefix(line, gatewayComment) {
+			continue
+		}
+		b.WriteString(line)
+	}
+	if b.Len() > 0 && !bytes.HasSuffix(b.Bytes(), []byte("\n")) {
+		b.WriteString("\n")
+	}
+	b.WriteString(gatewayComment + `: curl -H "X-App-Id: $APP_ID" -H "X-App-Key: $APP_KEY" "$GATEWAY_URL$DEMO_PATH"` + "\n")
+	for _, p := range kv {
+		fmt.Fprintf(&b, "%s=%s\n", p[0], p[1])
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b.Bytes(), 0o600); err != nil {
+		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	return path, nil
+}

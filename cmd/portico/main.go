@@ -5,6 +5,8 @@
 //	portico import --subsidiary bank F…  import API versions from OpenAPI documents
 //	portico subsidiary create|list       manage subsidiaries
 //	portico user create --admin …        create a local (bootstrap) account
+//	portico plan create …                create a plan (for scripts)
+//	portico keys import …                take over API keys from another gateway
 //	portico audit verify                 check the audit trail's hash chain
 //	portico migrate                      apply database migrations
 //	portico check-config                 validate configuration and exit
@@ -47,6 +49,9 @@ type env struct {
 	// ready, when set, is called by serve with the portal's listening
 	// address once it accepts connections.
 	ready func(portalAddr string)
+	// gatewayReady, when set, is called by serve with the embedded
+	// gateway's listening address (before ready).
+	gatewayReady func(gatewayAddr string)
 }
 
 const usage = `Portico — developer portal, API catalog and API gateway.
@@ -57,6 +62,8 @@ Usage:
   portico subsidiary create --slug SLUG --name NAME [--description TEXT]
   portico subsidiary list
   portico user create --email EMAIL [--name NAME] [--admin] [--staff] [--password-file FILE]
+  portico plan create --subsidiary SLUG --api SLUG --name NAME [--key-mode api_key] [--rate-per-second N] …
+  portico keys import --subsidiary SLUG --api SLUG --plan NAME --owner EMAIL FILE
   portico audit verify
   portico migrate
   portico check-config
@@ -83,6 +90,10 @@ func run(ctx context.Context, args []string, e env) error {
 		return runMigrate(ctx, rest, e)
 	case "user":
 		return runUser(ctx, rest, e)
+	case "plan":
+		return runPlan(ctx, rest, e)
+	case "keys":
+		return runKeys(ctx, rest, e)
 	case "audit":
 		return runAudit(ctx, rest, e)
 	case "check-config":

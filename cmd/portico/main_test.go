@@ -42,10 +42,11 @@ func testEnv(vars map[string]string) (env, *syncBuffer, *syncBuffer) {
 
 // server is a running `portico serve` started by a test.
 type server struct {
-	URL     string
-	DataDir string
-	Stdout  *syncBuffer
-	Stderr  *syncBuffer
+	URL        string
+	GatewayURL string // the embedded gateway
+	DataDir    string
+	Stdout     *syncBuffer
+	Stderr     *syncBuffer
 }
 
 // startServe runs `portico serve` with args on a free port and a fresh data
@@ -62,9 +63,11 @@ func startServeEnv(t *testing.T, vars map[string]string, args ...string) *server
 	e, out, errOut := testEnv(vars)
 	ready := make(chan string, 1)
 	e.ready = func(addr string) { ready <- addr }
+	gatewayAddr := ""
+	e.gatewayReady = func(addr string) { gatewayAddr = addr }
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	full := append([]string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dataDir}, args...)
+	full := append([]string{"serve", "--addr", "127.0.0.1:0", "--gateway-addr", "127.0.0.1:0", "--data-dir", dataDir}, args...)
 	go func() { done <- run(ctx, full, e) }()
 	t.Cleanup(func() {
 		cancel()
@@ -79,7 +82,11 @@ func startServeEnv(t *testing.T, vars map[string]string, args ...string) *server
 	})
 	select {
 	case addr := <-ready:
-		return &server{URL: "http://" + addr, DataDir: dataDir, Stdout: out, Stderr: errOut}
+		s := &server{URL: "http://" + addr, DataDir: dataDir, Stdout: out, Stderr: errOut}
+		if gatewayAddr != "" {
+			s.GatewayURL = "http://" + gatewayAddr
+		}
+		return s
 	case err := <-done:
 		t.Fatalf("serve exited before it was ready: %v\nstderr:\n%s", err, errOut.String())
 	case <-time.After(60 * time.Second):

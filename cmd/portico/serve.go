@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
+	"strconv"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -88,6 +90,37 @@ func runServe(ctx context.Context, args []string, e env) error {
 		}
 	}
 
+	var quick demo.QuickstartApp
+	if cfg.Demo && cfg.GatewayEnabled() {
+		prev, _ := readEnvFile(filepath.Join(cfg.DataDir, demoCredentialsFile))
+		if quick, err = demo.Quickstart(ctx, st, hasher, prev["APP_KEY"]); err != nil {
+			return fmt.Errorf("load demo data: %w", err)
+		}
+	}
+	var gw *embeddedGateway
+	if cfg.GatewayEnabled() {
+		if gw, err = newEmbeddedGateway(ctx, cfg, st, hasher, log); err != nil {
+			return err
+		}
+		defer gw.ln.Close()
+		if cfg.GatewayURL == "" {
+			cfg.GatewayURL = "http://" + gw.Addr()
+		}
+		if cfg.Demo {
+			path, err := updateDemoCredentials(cfg.DataDir, [][2]string{
+				{"GATEWAY_URL", cfg.PublicGatewayURL()},
+				{"APP_ID", quick.AppID},
+				{"APP_KEY", quick.Key},
+				{"DEMO_PATH", demoPath(gw.first, demo.QuickstartSubsidiary, demo.QuickstartAPI, demo.QuickstartPath)},
+				{"DEMO_RATE_PER_SECOND", strconv.FormatInt(quick.Plan.RatePerSecond, 10)},
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "A demo application's key for the gateway is in %s (APP_ID, APP_KEY, DEMO_PATH).\n", path)
+		}
+	}
+
 	portal := handlers.New(handlers.Options{
 		Logger:       log,
 		AdminToken:   cfg.AdminToken,
@@ -110,6 +143,12 @@ func runServe(ctx context.Context, args []string, e env) error {
 	}
 	url := cfg.PublicURL()
 	fmt.Fprintf(e.stdout, "Portico is running at %s (database %s). Press Ctrl+C to stop.\n", url, redactDSN(cfg.DSN()))
+	if gw != nil {
+		fmt.Fprintf(e.stdout, "The gateway is listening at %s (snapshot revision %d).\n", cfg.PublicGatewayURL(), gw.gw.Revision())
+		if e.gatewayReady != nil {
+			e.gatewayReady(gw.Addr())
+		}
+	}
 	if e.ready != nil {
 		e.ready(ln.Addr().String())
 	}
@@ -127,6 +166,9 @@ func runServe(ctx context.Context, args []string, e env) error {
 		g.Go(func() error {
 			return (&notify.Worker{Store: st, Sender: mailer, BaseURL: url, From: cfg.MailFrom, Logger: log}).Run(gctx)
 		})
+	}
+	if gw != nil {
+		gw.run(gctx, g)
 	}
 	g.Go(func() error {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

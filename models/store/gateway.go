@@ -101,12 +101,13 @@ type routeRow struct {
 	DeprecatedAt *time.Time
 	SunsetAt     *time.Time
 	DocumentHash string
+	UpdatedAt    time.Time
 }
 
 func compileRoutes(ctx context.Context, tx *gorm.DB) ([]gateway.Route, error) {
 	var rows []routeRow
 	err := tx.Raw(`SELECT v.id, v.api_id, s.slug AS subsidiary, a.slug AS api, v.slug, v.version, v.state,
-			v.base_path, v.upstream_url, v.deprecated_at, v.sunset_at, v.document_hash
+			v.base_path, v.upstream_url, v.deprecated_at, v.sunset_at, v.document_hash, v.updated_at
 		FROM api_versions v JOIN apis a ON a.id = v.api_id JOIN subsidiaries s ON s.id = a.subsidiary_id
 		WHERE v.state IN ('published', 'deprecated', 'retired')`).Scan(&rows).Error
 	if err != nil {
@@ -140,6 +141,11 @@ func compileRoutes(ctx context.Context, tx *gorm.DB) ([]gateway.Route, error) {
 			VersionID: r.ID, APIID: r.APIID, Subsidiary: r.Subsidiary, API: r.API, Version: r.Slug,
 			BasePath: base, Upstream: r.UpstreamURL, State: r.State, DeprecatedAt: r.DeprecatedAt, SunsetAt: r.SunsetAt,
 		})
+		if r.State != string(models.StatePublished) && r.DeprecatedAt == nil {
+			// Deprecated without a recorded date: since its last change.
+			t := r.UpdatedAt.UTC()
+			out[len(out)-1].DeprecatedAt = &t
+		}
 		ids = append(ids, r.ID)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].BasePath < out[j].BasePath })

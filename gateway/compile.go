@@ -1,0 +1,320 @@
+package gateway
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/netip"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/portico/portico/gateway/limits"
+)
+
+// compiled is a snapshot in the form the request path reads: maps built
+// once, policies shared by every request, documents parsed.
+type compiled struct {
+	snap     *Snapshot
+	routes   map[string]*route // by base path
+	maxDepth int               // most segments in a base path
+	apps     map[string]*app   // by public app_id
+	apiKeys  map[[32]byte]*cred
+	loadedAt time.Time
+}
+
+type route struct {
+	*Route
+	upstream    *url.URL
+	ops         []*operation // most literal segments first
+	mock        *mockDoc
+	allowOrigin map[string]bool
+	anyOrigin   bool
+}
+
+type operation struct {
+	*Operation
+	segments []string // "" for a {param} segment
+	literals int
+}
+
+type app struct {
+	*App
+	keys  []*cred         // app_keys
+	subs  map[int64]*plan // by API ID
+	allow []netip.Prefix
+}
+
+type cred struct {
+	*Credential
+	digest [32]byte
+	app    *app
+}
+
+type plan struct {
+	*Plan
+	policy   *limits.Policy            // nil when the plan has no limits
+	opPolicy map[string]*limits.Policy // per operation ID
+	allowed  map[string]bool           // nil: every operation
+}
+
+// compile checks and indexes a snapshot. It refuses a snapshot the gateway
+// could not serve correctly (the previous one keeps serving).
+func compile(s *Snapshot) (*compiled, error) {
+	if s == nil {
+		return nil, errors.New("no snapshot")
+	}
+	c := &compiled{snap: s, routes: map[string]*route{}, apps: map[string]*app{}, apiKeys: map[[32]byte]*cred{}, loadedAt: time.Now()}
+	var problems []error
+	bad := func(format string, args ...any) {
+		if len(problems) < 20 {
+			problems = append(problems, fmt.Errorf(format, args...))
+		}
+	}
+	for i := range s.Routes {
+		r := &route{Route: &s.Routes[i]}
+		if err := checkBasePath(r.BasePath); err != nil {
+			bad("route %s/%s %s: %v", r.Subsidiary, r.API, r.Version, err)
+			continue
+		}
+		if _, dup := c.routes[r.BasePath]; dup {
+			bad("base path %s is used by two versions", r.BasePath)
+			continue
+		}
+		switch r.State {
+		case "published", "deprecated", "retired":
+		default:
+			bad("route %s: state %q is not published, deprecated or retired", r.BasePath, r.State)
+		}
+		if r.Upstream != "" {
+			u, err := url.Parse(r.Upstream)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+				bad("route %s: upstream %q is not an absolute http(s) URL without credentials, query or fragment", r.BasePath, r.Upstream)
+				continue
+			}
+			u.Path = strings.TrimRight(u.Path, "/")
+			u.RawPath = strings.TrimRight(u.RawPath, "/")
+			r.upstream = u
+		} else if r.State != "retired" {
+			m, err := loadMock(r.Document)
+			if err != nil {
+				bad("route %s: the mock cannot read the document: %v", r.BasePath, err)
+				continue
+			}
+			r.mock = m
+		}
+		for j := range r.Operations {
+			op := &operation{Operation: &r.Operations[j]}
+			for _, seg := range strings.Split(strings.Trim(op.Path, "/"), "/") {
+				if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
+					seg = ""
+				} else {
+					op.literals++
+				}
+				op.segments = append(op.segments, seg)
+			}
+			if op.Path == "/" {
+				op.segments = nil
+			}
+			r.ops = append(r.ops, op)
+		}
+		sort.SliceStable(r.ops, func(a, b int) bool { return r.ops[a].literals > r.ops[b].literals })
+		if r.CORS != nil {
+			r.allowOrigin = map[string]bool{}
+			for _, o := range r.CORS.AllowOrigins {
+				if o == "*" {
+					r.anyOrigin = true
+				}
+				r.allowOrigin[o] = true
+			}
+		}
+		c.routes[r.BasePath] = r
+		c.maxDepth = max(c.maxDepth, strings.Count(r.BasePath, "/"))
+	}
+	plans := map[int64]*plan{}
+	for i := range s.Plans {
+		p := &plan{Plan: &s.Plans[i]}
+		p.policy = policyOf("plan-"+strconv.FormatInt(p.ID, 10), p.Limits)
+		for op, l := range p.OperationLimits {
+			if pol := policyOf("plan-"+strconv.FormatInt(p.ID, 10)+"-"+op, l); pol != nil {
+				if p.opPolicy == nil {
+					p.opPolicy = map[string]*limits.Policy{}
+				}
+				p.opPolicy[op] = pol
+			}
+		}
+		if len(p.Operations) > 0 {
+			p.allowed = map[string]bool{}
+			for _, op := range p.Operations {
+				p.allowed[op] = true
+			}
+		}
+		plans[p.ID] = p
+	}
+	byID := map[int64]*app{}
+	for i := range s.Apps {
+		a := &app{App: &s.Apps[i], subs: map[int64]*plan{}}
+		for _, sub := range a.Subscriptions {
+			p, ok := plans[sub.PlanID]
+			if !ok {
+				bad("application %s: subscription %d names unknown plan %d", a.AppID, sub.ID, sub.PlanID)
+				continue
+			}
+			a.subs[sub.APIID] = p
+		}
+		for _, cidr := range a.IPAllowlist {
+			pf, err := netip.ParsePrefix(cidr)
+			if err != nil {
+				bad("application %s: allowlist entry %q is not a CIDR", a.AppID, cidr)
+				continue
+			}
+			a.allow = append(a.allow, pf.Masked())
+		}
+		if _, dup := c.apps[a.AppID]; dup {
+			bad("app_id %s appears twice", a.AppID)
+		}
+		c.apps[a.AppID] = a
+		byID[a.ID] = a
+	}
+	for i := range s.Credentials {
+		k := &cred{Credential: &s.Credentials[i]}
+		d, err := hex.DecodeString(k.Digest)
+		if err != nil || len(d) != 32 {
+			bad("credential %d: digest is not 32 bytes of hex", k.ID)
+			continue
+		}
+		copy(k.digest[:], d)
+		a, ok := byID[k.App]
+		if !ok {
+			bad("credential %d: unknown application %d", k.ID, k.App)
+			continue
+		}
+		k.app = a
+		switch k.Kind {
+		case "app_key":
+			a.keys = append(a.keys, k)
+		case "api_key":
+			if _, dup := c.apiKeys[k.digest]; dup {
+				bad("credential %d: the same API key twice", k.ID)
+			}
+			c.apiKeys[k.digest] = k
+		default:
+			bad("credential %d: kind %q is not app_key or api_key", k.ID, k.Kind)
+		}
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("invalid snapshot %d: %w", s.Revision, errors.Join(problems...))
+	}
+	return c, nil
+}
+
+// policyOf turns plan limits into a limiter policy; nil when there are
+// none.
+func policyOf(name string, l Limits) *limits.Policy {
+	p := &limits.Policy{Name: name, SpikeArrest: l.SpikeArrest}
+	for _, r := range []limits.Rule{
+		{Limit: l.RatePerSecond, Period: limits.Second}, {Limit: l.RatePerMinute, Period: limits.Minute},
+		{Limit: l.RatePerHour, Period: limits.Hour}, {Limit: l.QuotaPerDay, Period: limits.Day},
+		{Limit: l.QuotaPerMonth, Period: limits.Month},
+	} {
+		if r.Limit > 0 {
+			p.Rules = append(p.Rules, r)
+		}
+	}
+	if len(p.Rules) == 0 && p.SpikeArrest == 0 {
+		return nil
+	}
+	return p
+}
+
+// checkBasePath accepts /segment/segment… of unreserved characters.
+func checkBasePath(p string) error {
+	if p == "" || p[0] != '/' || strings.HasSuffix(p, "/") {
+		return fmt.Errorf("base path %q must start with / and not end with one", p)
+	}
+	for _, seg := range strings.Split(p[1:], "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return fmt.Errorf("base path %q has an empty or dot segment", p)
+		}
+		for _, r := range seg {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.' || r == '_' || r == '~') {
+				return fmt.Errorf("base path %q may hold only letters, digits and - . _ ~", p)
+			}
+		}
+	}
+	return nil
+}
+
+// match finds the route of an escaped path and the rest after its base
+// path, trying the longest base path first.
+func (c *compiled) match(path string) (*route, string) {
+	// Cut candidates at each "/" from the right, at most maxDepth deep.
+	end := len(path)
+	depth := strings.Count(path, "/")
+	for depth > c.maxDepth {
+		end = strings.LastIndexByte(path[:end], '/')
+		depth--
+	}
+	for end > 0 {
+		if r, ok := c.routes[path[:end]]; ok {
+			return r, path[end:]
+		}
+		end = strings.LastIndexByte(path[:end], '/')
+	}
+	return nil, ""
+}
+
+// operation finds the operation of rest (the escaped path after the base
+// path) and method; pathKnown tells a method mismatch from an unknown path.
+func (r *route) operation(method, rest string) (op *operation, pathKnown bool) {
+	for _, o := range r.ops {
+		if !o.matches(rest) {
+			continue
+		}
+		pathKnown = true
+		if o.Method == method || method == "HEAD" && o.Method == "GET" {
+			return o, true
+		}
+	}
+	return nil, pathKnown
+}
+
+// matches compares rest segment by segment without allocating.
+func (o *operation) matches(rest string) bool {
+	rest = strings.TrimPrefix(rest, "/")
+	if len(o.segments) == 0 {
+		return rest == ""
+	}
+	for i, seg := range o.segments {
+		var part string
+		if j := strings.IndexByte(rest, '/'); j >= 0 {
+			part, rest = rest[:j], rest[j+1:]
+		} else {
+			part, rest = rest, ""
+			if i != len(o.segments)-1 {
+				return false
+			}
+		}
+		if part == "" || seg != "" && seg != part {
+			return false
+		}
+		if i == len(o.segments)-1 && rest != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// allowedMethods lists the methods of the operations matching rest.
+func (r *route) allowedMethods(rest string) string {
+	var ms []string
+	for _, o := range r.ops {
+		if o.matches(rest) {
+			ms = append(ms, o.Method)
+		}
+	}
+	sort.Strings(ms)
+	return strings.Join(ms, ", ")
+}
