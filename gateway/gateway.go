@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
@@ -292,6 +293,22 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Body != nil && r.Body != http.NoBody {
 		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		if len(r.TransferEncoding) > 0 {
+			// A chunked body is read whole and forwarded with a
+			// Content-Length: a malformed chunk is refused here, and no
+			// framing the upstream might read differently reaches it.
+			body, err := io.ReadAll(r.Body)
+			if err != nil {
+				f := errBadBody
+				var mbe *http.MaxBytesError
+				if errors.As(err, &mbe) {
+					f = errTooLarge
+				}
+				g.finish(w, r, reqID, rt, op, a.ID, start, f)
+				return
+			}
+			r.Body, r.ContentLength, r.TransferEncoding = io.NopCloser(bytes.NewReader(body)), int64(len(body)), nil
+		}
 	}
 
 	lifecycleHeaders(w.Header(), rt)

@@ -43,6 +43,7 @@ var (
 	errWrongKeyKind   = refusal{http.StatusForbidden, "wrong-credential-kind", "Wrong kind of credential", "The plan of this subscription takes another kind of credential (key pair or single API key)."}
 	errOpNotInPlan    = refusal{http.StatusForbidden, "operation-not-in-plan", "Operation not in plan", "The plan of this subscription does not include this operation."}
 	errIPNotAllowed   = refusal{http.StatusForbidden, "ip-not-allowed", "Address not allowed", "This application accepts calls only from the addresses on its allowlist."}
+	errBadBody        = refusal{http.StatusBadRequest, "bad-body", "Malformed body", "The request body's chunked framing is malformed."}
 	errTooLarge       = refusal{http.StatusRequestEntityTooLarge, "body-too-large", "Request body too large", "The request body is larger than this API accepts."}
 	errRateLimited    = refusal{http.StatusTooManyRequests, "rate-limited", "Rate limit reached", "Too many requests for the plan's rate limit; retry after the time in Retry-After."}
 	errQuotaExceeded  = refusal{http.StatusTooManyRequests, "quota-exceeded", "Quota exhausted", "The plan's quota for this period is used up; it renews at the time in Retry-After."}
