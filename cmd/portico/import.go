@@ -24,6 +24,8 @@ type importFlags struct {
 	root       string
 	baseURL    string
 	maxBytes   int64
+	upstream   string
+	basePath   string
 }
 
 func runImport(ctx context.Context, args []string, e env) error {
@@ -38,6 +40,8 @@ func runImport(ctx context.Context, args []string, e env) error {
 		fs.StringVar(&f.root, "root", "", "root document inside a DIR or ZIP bundle; default: detected")
 		fs.StringVar(&f.baseURL, "base-url", c.PublicURL(), "portal URL used in the links printed after import")
 		fs.Int64Var(&f.maxBytes, "max-spec-bytes", c.MaxSpecBytes, "largest document or bundle accepted, in bytes")
+		fs.StringVar(&f.upstream, "upstream", "", "URL of the backend the gateway forwards the imported version to; default: none (the gateway's mock answers)")
+		fs.StringVar(&f.basePath, "base-path", "", "path the gateway serves the imported version at; default /{subsidiary}/{api}/v{major}")
 	})
 	if err != nil {
 		return err
@@ -52,6 +56,8 @@ func runImport(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("import: --state %q is not one of draft, in_review, published, deprecated, retired", f.state)
 	case f.audience != "" && !models.Audience(f.audience).Valid():
 		return fmt.Errorf("import: --audience %q is not one of public, partner, internal", f.audience)
+	case (f.upstream != "" || f.basePath != "") && len(files) != 1:
+		return errors.New("import: --upstream and --base-path apply to one imported version: name one document")
 	case f.api != "" && models.Slugify(f.api) != f.api:
 		return fmt.Errorf("import: --api %q is not a valid slug (lower case letters, digits and dashes, e.g. %q)", f.api, models.Slugify(f.api))
 	}
@@ -73,6 +79,13 @@ func runImport(ctx context.Context, args []string, e env) error {
 			continue
 		}
 		printImport(e.stdout, path, res, warnings, strings.TrimRight(f.baseURL, "/"))
+		if f.upstream != "" || f.basePath != "" {
+			g, err := st.UpdateVersionGateway(ctx, cliActor(), []string{models.GlobalDomain}, res.Version.ID, models.VersionGateway{BasePath: f.basePath, UpstreamURL: f.upstream})
+			if err != nil {
+				return fmt.Errorf("import: %s was stored, but its gateway settings were not: %s", path, describeError(err))
+			}
+			fmt.Fprintf(e.stdout, "  gateway: base path %s, upstream %s\n", orDefault(g.BasePath, "(default)"), orDefault(g.UpstreamURL, "(none: the mock answers)"))
+		}
 	}
 	if refused > 0 {
 		return fmt.Errorf("import: %d of %d documents refused; nothing was stored for them", refused, len(files))
@@ -184,4 +197,11 @@ func printImport(w io.Writer, path string, res models.ImportResult, warnings []m
 
 func subsidiaryFromFlags(slug, name, description string) models.Subsidiary {
 	return models.Subsidiary{Slug: strings.TrimSpace(slug), Name: strings.TrimSpace(name), Description: description}
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

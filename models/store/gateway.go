@@ -369,3 +369,88 @@ func idList(ids []int64) string {
 	}
 	return b.String()
 }
+
+// VersionGateway returns the gateway settings of an API version.
+func (s *Store) VersionGateway(ctx context.Context, versionID int64) (models.VersionGateway, error) {
+	var g models.VersionGateway
+	res := s.read(ctx).Raw("SELECT base_path, upstream_url FROM api_versions WHERE id = ?", versionID).Scan(&g)
+	if res.Error != nil {
+		return g, translate("read gateway settings", "API version", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return g, models.Errorf(models.NotFound, "API version not found")
+	}
+	return g, nil
+}
+
+// UpdateVersionGateway sets where the gateway serves an API version of one
+// of subsidiaries (models.GlobalDomain for all; a version outside them is
+// NotFound) and its upstream. A base path another API's live version is
+// served at is a Conflict. Audited as "version.gateway" with the settings
+// before and after.
+func (s *Store) UpdateVersionGateway(ctx context.Context, actor models.Actor, subsidiaries []string, versionID int64, g models.VersionGateway) (models.VersionGateway, error) {
+	g.BasePath = strings.TrimSpace(g.BasePath)
+	g.UpstreamURL = strings.TrimRight(strings.TrimSpace(g.UpstreamURL), "/")
+	if err := g.Validate(); err != nil {
+		return models.VersionGateway{}, err
+	}
+	err := s.audited(ctx, actor, func(tx *gorm.DB, a *auditor) error {
+		var v struct {
+			APIID      int64
+			Version    string
+			Slug       string
+			BasePath   string
+			Upstream   string
+			Subsidiary string
+			API        string
+		}
+		res := tx.Raw(`SELECT v.api_id, v.version, v.slug, v.base_path, v.upstream_url AS upstream, s.slug AS subsidiary, a.slug AS api
+			FROM api_versions v JOIN apis a ON a.id = v.api_id JOIN subsidiaries s ON s.id = a.subsidiary_id WHERE v.id = ?`, versionID).Scan(&v)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 || !inDomains(v.Subsidiary, subsidiaries) {
+			return models.Errorf(models.NotFound, "API version not found")
+		}
+		path := g.BasePath
+		if path == "" {
+			path = "/" + v.Subsidiary + "/" + v.API + "/v" + majorOf(v.Version, v.Slug)
+		}
+		var others []routeRow
+		if err := tx.Raw(`SELECT v.id, v.api_id, s.slug AS subsidiary, a.slug AS api, v.slug, v.version, v.base_path
+			FROM api_versions v JOIN apis a ON a.id = v.api_id JOIN subsidiaries s ON s.id = a.subsidiary_id
+			WHERE v.state IN ('published', 'deprecated', 'retired') AND v.api_id <> ?`, v.APIID).Scan(&others).Error; err != nil {
+			return err
+		}
+		for _, o := range others {
+			op := o.BasePath
+			if op == "" {
+				op = "/" + o.Subsidiary + "/" + o.API + "/v" + majorOf(o.Version, o.Slug)
+			}
+			if op == path {
+				return models.Errorf(models.Conflict, "The gateway already serves %s/%s %s at %s: choose another base path.", o.Subsidiary, o.API, o.Version, path)
+			}
+		}
+		if err := tx.Exec("UPDATE api_versions SET base_path = ?, upstream_url = ?, updated_at = ? WHERE id = ?", g.BasePath, g.UpstreamURL, s.now(), versionID).Error; err != nil {
+			return err
+		}
+		a.record("version.gateway", v.Subsidiary, "version:"+strconv.FormatInt(versionID, 10),
+			models.VersionGateway{BasePath: v.BasePath, UpstreamURL: v.Upstream}, g)
+		return nil
+	})
+	if err != nil {
+		return models.VersionGateway{}, translate("update gateway settings", "API version", err)
+	}
+	return g, nil
+}
+
+// inDomains reports whether subsidiary is one of domains (or domains holds
+// the global domain).
+func inDomains(subsidiary string, domains []string) bool {
+	for _, d := range domains {
+		if d == subsidiary || d == models.GlobalDomain {
+			return true
+		}
+	}
+	return false
+}

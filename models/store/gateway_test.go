@@ -192,3 +192,47 @@ func TestUsageBatchesCountOnce(t *testing.T) {
 		}
 	})
 }
+
+func TestVersionGatewaySettings(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		w := newSelfService(t, s)
+		bank := mustImport(t, s, "bank", fixture{api: "cards", version: "1.2.0", document: `{"cards":1}`})
+		ins := mustImport(t, s, "insurance", fixture{api: "quotes", version: "1.0.0", document: `{"quotes":1}`})
+		r0, _ := s.GatewayRevision(ctx)
+		g, err := s.UpdateVersionGateway(ctx, actorOf(w.bankAdmin), []string{"bank"}, bank.Version.ID, models.VersionGateway{BasePath: "/cards/v1", UpstreamURL: "https://cards.internal.example/api/"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g.UpstreamURL != "https://cards.internal.example/api" {
+			t.Errorf("upstream stored as %q, want the trailing slash trimmed", g.UpstreamURL)
+		}
+		if r1, _ := s.GatewayRevision(ctx); r1 <= r0 {
+			t.Error("changing a version's upstream did not move the gateway revision")
+		}
+		snap, err := s.CompileSnapshot(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var found bool
+		for _, r := range snap.Routes {
+			if r.VersionID == bank.Version.ID {
+				found = r.BasePath == "/cards/v1" && r.Upstream == "https://cards.internal.example/api" && len(r.Document) == 0
+			}
+		}
+		if !found {
+			t.Errorf("the snapshot does not route /cards/v1 to the upstream (without a document): %+v", snap.Routes)
+		}
+		// Another subsidiary's admin cannot; a taken path is a conflict;
+		// bad values are refused with their reason.
+		_, err = s.UpdateVersionGateway(ctx, actorOf(w.insAdmin), []string{"insurance"}, bank.Version.ID, models.VersionGateway{UpstreamURL: "https://evil.example"})
+		wantKind(t, err, models.NotFound, "")
+		_, err = s.UpdateVersionGateway(ctx, actorOf(w.insAdmin), []string{"insurance"}, ins.Version.ID, models.VersionGateway{BasePath: "/cards/v1"})
+		wantKind(t, err, models.Conflict, "")
+		_, err = s.UpdateVersionGateway(ctx, actorOf(w.insAdmin), []string{"insurance"}, ins.Version.ID, models.VersionGateway{BasePath: "/quotes/../cards", UpstreamURL: "https://user:pw@quotes.example"})
+		wantKind(t, err, models.Invalid, "")
+		if d := models.DetailsOf(err); len(d) != 2 {
+			t.Errorf("details = %q; want the base path and the upstream named", d)
+		}
+	})
+}

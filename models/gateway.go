@@ -1,0 +1,51 @@
+package models
+
+import (
+	"net/url"
+	"strings"
+)
+
+// VersionGateway is how the gateway serves an API version: where (its
+// base path; "" for the default /{subsidiary}/{api}/v{major}) and from
+// which backend (its upstream URL; "" for the built-in mock answering from
+// the document's examples).
+type VersionGateway struct {
+	BasePath    string `json:"base_path"`
+	UpstreamURL string `json:"upstream_url"`
+}
+
+// Validate checks the settings. It returns an Invalid error listing every
+// problem in its Details.
+func (g VersionGateway) Validate() error {
+	var p problems
+	if g.BasePath != "" {
+		switch {
+		case !strings.HasPrefix(g.BasePath, "/") || strings.HasSuffix(g.BasePath, "/"):
+			p.addf("base_path %q must start with / and not end with one, e.g. /bank/accounts/v2", clipForMessage(g.BasePath, 80))
+		case len(g.BasePath) > 200:
+			p.addf("base_path is longer than 200 characters")
+		default:
+			for _, seg := range strings.Split(g.BasePath[1:], "/") {
+				if seg == "" || seg == "." || seg == ".." || strings.Trim(seg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~") != "" {
+					p.addf("base_path %q: each segment is letters, digits and - . _ ~ (no empty or dot segments)", clipForMessage(g.BasePath, 80))
+					break
+				}
+			}
+			if g.BasePath == "/healthz" || g.BasePath == "/readyz" || g.BasePath == "/metrics" {
+				p.addf("base_path %s is the gateway's own", g.BasePath)
+			}
+		}
+	}
+	if g.UpstreamURL != "" {
+		u, err := url.Parse(g.UpstreamURL)
+		switch {
+		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+			p.addf("upstream_url %q is not an absolute http(s) URL, e.g. https://accounts.internal.example/v2", clipForMessage(g.UpstreamURL, 120))
+		case u.User != nil:
+			p.addf("upstream_url must not hold credentials")
+		case u.RawQuery != "" || u.Fragment != "" || strings.Contains(g.UpstreamURL, "?") || strings.Contains(g.UpstreamURL, "#"):
+			p.addf("upstream_url must not have a query or fragment")
+		}
+	}
+	return p.err("invalid gateway settings")
+}
