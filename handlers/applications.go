@@ -32,7 +32,11 @@ type ApplicationStore interface {
 	RevokeCredential(ctx context.Context, actor models.Actor, viewerID, credentialID int64) error
 	FindAppSubscription(ctx context.Context, viewerID, appID, subID int64) (models.Subscription, error)
 	CancelSubscription(ctx context.Context, actor models.Actor, viewerID, subID int64) (models.Subscription, error)
+	ApplicationUsage(ctx context.Context, viewerID, appID int64, since time.Time) ([]models.UsageTotal, error)
 }
+
+// usageDays is the period the application page totals usage over.
+const usageDays = 30
 
 // ApplicationsHandler serves the developer's applications: the list, an
 // application's page with its keys and subscriptions, and the key actions.
@@ -427,8 +431,13 @@ func (h *ApplicationsHandler) load(r *http.Request) (views.AppView, error) {
 	case *app.OwnerUserID != viewerID:
 		owner = "Another developer"
 	}
+	usage, err := h.st.ApplicationUsage(r.Context(), viewerID, appID, h.now().AddDate(0, 0, -usageDays))
+	if err != nil {
+		return views.AppView{}, err
+	}
 	return views.AppView{
 		App: app, Owner: owner, Keys: page.Keys, Subscriptions: page.Subscriptions, Now: h.now(),
+		Usage: usage, UsageDays: usageDays,
 		Edit:    views.AppForm{Name: app.Name, Description: app.Description, IPAllowlist: strings.Join(app.IPAllowlist, "\n")},
 		KeyForm: views.KeyForm{Kind: string(models.CredentialAppKey)},
 	}, nil

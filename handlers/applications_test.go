@@ -140,7 +140,7 @@ func TestApplications_DeveloperCreatesSubscribesAndManagesKeys(t *testing.T) {
 	if !regexp.MustCompile(`^` + credentials.AppIDPattern + `$`).MatchString(appID) {
 		t.Fatalf("app_id shown = %q, want an app_id", appID)
 	}
-	if byTestID(doc, "copy-app-id").Length() != 1 || byTestID(doc, "usage-placeholder").Length() != 1 {
+	if byTestID(doc, "copy-app-id").Length() != 1 || byTestID(doc, "usage-empty").Length() != 1 {
 		t.Error("the application page lacks the copy button or the usage section")
 	}
 	if got := byTestID(doc, "field-ip_allowlist").Text(); got != "192.0.2.0/24\n2001:db8::/32" {

@@ -95,6 +95,10 @@ type AppView struct {
 	KeyForm       KeyForm
 	Notice        string
 	Now           time.Time // for key states
+	// Usage is the application's calls through the gateway per API
+	// version over the last UsageDays days.
+	Usage     []models.UsageTotal
+	UsageDays int
 }
 
 // KeyState is a key's state at now: "live", "expired" or "revoked".

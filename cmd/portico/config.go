@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/portico/portico/notify"
 )
@@ -50,18 +51,22 @@ type Config struct {
 	// TrustedProxies are CIDRs of proxies in front of the gateway whose
 	// X-Forwarded-For is believed, comma-separated; "" believes none.
 	TrustedProxies string
+	// UsageFlushEvery is how often the embedded gateway writes its usage
+	// counts to the database.
+	UsageFlushEvery time.Duration
 }
 
 // defaultConfig returns the zero-configuration defaults.
 func defaultConfig() Config {
 	return Config{
-		Addr:         "127.0.0.1:8080",
-		DataDir:      "./data",
-		MaxSpecBytes: 10 << 20,
-		LogFormat:    "text",
-		LogLevel:     "info",
-		MailFrom:     "Portico <no-reply@localhost>",
-		GatewayAddr:  "127.0.0.1:8081",
+		Addr:            "127.0.0.1:8080",
+		DataDir:         "./data",
+		MaxSpecBytes:    10 << 20,
+		LogFormat:       "text",
+		LogLevel:        "info",
+		MailFrom:        "Portico <no-reply@localhost>",
+		GatewayAddr:     "127.0.0.1:8081",
+		UsageFlushEvery: 10 * time.Second,
 	}
 }
 
@@ -101,6 +106,13 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 	str("PORTICO_GATEWAY_ADDR", &c.GatewayAddr)
 	str("PORTICO_GATEWAY_URL", &c.GatewayURL)
 	str("PORTICO_TRUSTED_PROXIES", &c.TrustedProxies)
+	if v := getenv("PORTICO_USAGE_FLUSH_EVERY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("PORTICO_USAGE_FLUSH_EVERY: %q is not a duration such as 10s", v))
+		}
+		c.UsageFlushEvery = d
+	}
 	if v := getenv("PORTICO_MAX_SPEC_BYTES"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
@@ -145,6 +157,7 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.MailFrom, "mail-from", c.MailFrom, "From of notification emails (env PORTICO_MAIL_FROM)")
 	fs.StringVar(&c.GatewayAddr, "gateway-addr", c.GatewayAddr, `embedded gateway listen address; "off" disables it (env PORTICO_GATEWAY_ADDR)`)
 	fs.StringVar(&c.GatewayURL, "gateway-url", c.GatewayURL, "public URL of the gateway, shown to developers; default http://<gateway-addr> (env PORTICO_GATEWAY_URL)")
+	fs.DurationVar(&c.UsageFlushEvery, "usage-flush-every", c.UsageFlushEvery, "how often the embedded gateway writes usage counts to the database (env PORTICO_USAGE_FLUSH_EVERY)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "CIDRs of proxies in front of the gateway whose X-Forwarded-For is believed, comma-separated (env PORTICO_TRUSTED_PROXIES)")
 }
 
@@ -219,6 +232,9 @@ func (c Config) Validate() error {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			errs = append(errs, fmt.Errorf("gateway-url %q: want an absolute http(s) URL", c.GatewayURL))
 		}
+	}
+	if c.UsageFlushEvery < 100*time.Millisecond || c.UsageFlushEvery > time.Hour {
+		errs = append(errs, fmt.Errorf("usage-flush-every %s: want between 100ms and 1h", c.UsageFlushEvery))
 	}
 	if _, err := c.TrustedProxyPrefixes(); err != nil {
 		errs = append(errs, err)

@@ -129,7 +129,7 @@ func TestE2EKeyFromBrowserWorksAtGatewayUntilRevoked(t *testing.T) {
 	if browsertest.ExecPath() == "" {
 		testenv.Missing(t, "chromium is not installed (apt-get install chromium); skipping the browser test")
 	}
-	s := startServe(t, "--demo", "--log-level", "debug")
+	s := startServe(t, "--demo", "--log-level", "debug", "--usage-flush-every", "200ms")
 	creds, err := readEnvFile(filepath.Join(s.DataDir, demoCredentialsFile))
 	if err != nil {
 		t.Fatal(err)
@@ -156,8 +156,23 @@ func TestE2EKeyFromBrowserWorksAtGatewayUntilRevoked(t *testing.T) {
 		t.Errorf("the new key took %v to work at the gateway, want within a second", took)
 	}
 
+	// The application page counts the calls (flushed every 200 ms here).
+	do(t, dev, "back to the application", chromedp.Click(`[data-testid="back-to-app"]`), chromedp.WaitVisible(`[data-testid="usage"]`))
+	appURL := location(t, dev)
+	deadline := time.Now().Add(3 * time.Second)
+	for count(t, dev, `[data-testid="usage-row"][data-api="bank/accounts"]`) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the application page shows no usage 3 s after its calls")
+		}
+		time.Sleep(300 * time.Millisecond)
+		do(t, dev, "reload", chromedp.Navigate(appURL), chromedp.WaitVisible(`[data-testid="usage"]`))
+	}
+	if calls := text(t, dev, `[data-testid="usage-row"][data-api="bank/accounts"] [data-testid="usage-calls"]`); calls == "0" || calls == "" {
+		t.Errorf("usage calls = %q", calls)
+	}
+	browsertest.Screenshot(t, dev, testenv.ArtifactsDir(t, "e2e-gateway"), "app-usage")
+
 	do(t, dev, "revoke the key",
-		chromedp.Click(`[data-testid="back-to-app"]`),
 		chromedp.WaitVisible(`[data-testid="key-revoke"]`),
 		chromedp.Click(`[data-testid="key-revoke"]`),
 		chromedp.WaitVisible(`[data-testid="key-row"][data-state="revoked"]`),

@@ -19,10 +19,6 @@ import (
 	"github.com/portico/portico/models/store"
 )
 
-// usageFlushEvery is how often the embedded gateway writes usage counts to
-// the store.
-const usageFlushEvery = 10 * time.Second
-
 // embeddedGateway is the gateway `portico serve` runs on its own listener,
 // following the store's configuration in-process.
 type embeddedGateway struct {
@@ -42,7 +38,7 @@ func newEmbeddedGateway(ctx context.Context, cfg Config, st *store.Store, hasher
 	if err != nil {
 		return nil, err
 	}
-	agg := gwusage.NewAggregator(st, "embedded", usageFlushEvery)
+	agg := gwusage.NewAggregator(st, "embedded", cfg.UsageFlushEvery)
 	agg.Logger = log
 	gw := gateway.New(gateway.Options{
 		Hasher:         hasher,
