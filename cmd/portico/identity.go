@@ -199,7 +199,11 @@ const keyExpiryNotice = 7 * 24 * time.Hour
 // for operators looking into a delivery.
 const outboxRetention = 30 * 24 * time.Hour
 
-// cleanUp deletes expired identity data every cleanupInterval until ctx ends.
+// usageBatchRetention is how long the IDs of received usage batches are
+// kept: a gateway resends a batch within minutes, not days.
+const usageBatchRetention = 7 * 24 * time.Hour
+
+// cleanUp deletes expired data every cleanupInterval until ctx ends.
 func cleanUp(ctx context.Context, st *store.Store, log *slog.Logger) {
 	t := time.NewTicker(cleanupInterval)
 	defer t.Stop()
@@ -217,6 +221,9 @@ func cleanUp(ctx context.Context, st *store.Store, log *slog.Logger) {
 		}
 		if _, err := st.PruneOutbox(ctx, time.Now().Add(-outboxRetention)); err != nil && ctx.Err() == nil {
 			log.Error("prune outbox", "err", err)
+		}
+		if _, err := st.PruneUsageBatches(ctx, time.Now().Add(-usageBatchRetention)); err != nil && ctx.Err() == nil {
+			log.Error("prune usage batch IDs", "err", err)
 		}
 		if n, err := st.NotifyExpiringCredentials(ctx, keyExpiryNotice); err != nil && ctx.Err() == nil {
 			log.Error("warn about expiring keys", "err", err)
