@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/netip"
 	"net/url"
 	"sort"
@@ -27,11 +28,16 @@ type compiled struct {
 
 type route struct {
 	*Route
-	upstream    *url.URL
-	ops         []*operation // most literal segments first
-	mock        *mockDoc
-	allowOrigin map[string]bool
-	anyOrigin   bool
+	upstream     *url.URL
+	upstreamPath string            // the upstream's escaped base path, without a trailing "/"
+	transport    http.RoundTripper // pooled, one per upstream host
+	ops          []*operation      // most literal segments first
+	mock         *mockDoc
+	allowOrigin  map[string]bool
+	anyOrigin    bool
+	queryCreds   bool // a plan of this API takes credentials in the query
+	// Identity header values, built once (the upstream request shares them).
+	subsidiaryHdr, apiHdr, versionHdr []string
 }
 
 type operation struct {
@@ -42,9 +48,23 @@ type operation struct {
 
 type app struct {
 	*App
-	keys  []*cred         // app_keys
-	subs  map[int64]*plan // by API ID
+	keys  []*cred                 // app_keys
+	subs  map[int64]*subscription // by API ID
 	allow []netip.Prefix
+	// Identity header values, built once.
+	appIDHdr, rowHdr []string
+}
+
+// subscription is an application's subscription with everything the
+// request path needs from it prepared: the limiter's subjects (the plan's
+// policy, plus an operation's own when it has one) and their
+// RateLimit-Policy header.
+type subscription struct {
+	plan       *plan
+	subjects   []limits.Subject
+	policyHdr  []string
+	opSubjects map[string][]limits.Subject
+	opHdr      map[string][]string
 }
 
 type cred struct {
@@ -58,11 +78,12 @@ type plan struct {
 	policy   *limits.Policy            // nil when the plan has no limits
 	opPolicy map[string]*limits.Policy // per operation ID
 	allowed  map[string]bool           // nil: every operation
+	planHdr  []string                  // X-Portico-Plan
 }
 
 // compile checks and indexes a snapshot. It refuses a snapshot the gateway
 // could not serve correctly (the previous one keeps serving).
-func compile(s *Snapshot) (*compiled, error) {
+func compile(s *Snapshot, transportFor func(*url.URL) http.RoundTripper) (*compiled, error) {
 	if s == nil {
 		return nil, errors.New("no snapshot")
 	}
@@ -96,7 +117,12 @@ func compile(s *Snapshot) (*compiled, error) {
 			}
 			u.Path = strings.TrimRight(u.Path, "/")
 			u.RawPath = strings.TrimRight(u.RawPath, "/")
-			r.upstream = u
+			r.upstream, r.upstreamPath = u, u.EscapedPath()
+			if strings.HasPrefix(r.upstreamPath, "//") {
+				bad("route %s: upstream %q has an empty path segment", r.BasePath, r.Upstream)
+				continue
+			}
+			r.transport = transportFor(u)
 		} else if r.State != "retired" {
 			m, err := loadMock(r.Document)
 			if err != nil {
@@ -130,6 +156,7 @@ func compile(s *Snapshot) (*compiled, error) {
 				r.allowOrigin[o] = true
 			}
 		}
+		r.subsidiaryHdr, r.apiHdr, r.versionHdr = []string{r.Subsidiary}, []string{r.API}, []string{r.Version}
 		c.routes[r.BasePath] = r
 		c.maxDepth = max(c.maxDepth, strings.Count(r.BasePath, "/"))
 	}
@@ -151,18 +178,31 @@ func compile(s *Snapshot) (*compiled, error) {
 				p.allowed[op] = true
 			}
 		}
+		p.planHdr = []string{strconv.FormatInt(p.ID, 10)}
 		plans[p.ID] = p
+	}
+	for _, r := range c.routes {
+		for _, p := range plans {
+			if p.APIID == r.APIID && p.QueryCredentials {
+				r.queryCreds = true
+			}
+		}
 	}
 	byID := map[int64]*app{}
 	for i := range s.Apps {
-		a := &app{App: &s.Apps[i], subs: map[int64]*plan{}}
+		a := &app{App: &s.Apps[i], subs: map[int64]*subscription{}}
+		a.appIDHdr, a.rowHdr = []string{a.AppID}, []string{strconv.FormatInt(a.ID, 10)}
 		for _, sub := range a.Subscriptions {
 			p, ok := plans[sub.PlanID]
 			if !ok {
 				bad("application %s: subscription %d names unknown plan %d", a.AppID, sub.ID, sub.PlanID)
 				continue
 			}
-			a.subs[sub.APIID] = p
+			if p.APIID != sub.APIID {
+				bad("application %s: subscription %d to API %d names plan %d of API %d", a.AppID, sub.ID, sub.APIID, p.ID, p.APIID)
+				continue
+			}
+			a.subs[sub.APIID] = subscriptionOf(a.ID, p)
 		}
 		for _, cidr := range a.IPAllowlist {
 			pf, err := netip.ParsePrefix(cidr)
@@ -208,6 +248,37 @@ func compile(s *Snapshot) (*compiled, error) {
 		return nil, fmt.Errorf("invalid snapshot %d: %w", s.Revision, errors.Join(problems...))
 	}
 	return c, nil
+}
+
+// subscriptionOf prepares the limiter subjects of app under plan p.
+func subscriptionOf(app int64, p *plan) *subscription {
+	s := &subscription{plan: p}
+	if p.policy != nil {
+		s.subjects = []limits.Subject{{App: app, Policy: p.policy}}
+		s.policyHdr = policyHeader(s.subjects)
+	}
+	for op, pol := range p.opPolicy {
+		if s.opSubjects == nil {
+			s.opSubjects, s.opHdr = map[string][]limits.Subject{}, map[string][]string{}
+		}
+		subj := append(append([]limits.Subject(nil), s.subjects...), limits.Subject{App: app, Policy: pol})
+		s.opSubjects[op], s.opHdr[op] = subj, policyHeader(subj)
+	}
+	return s
+}
+
+// policyHeader is the RateLimit-Policy value of the subjects' policies.
+func policyHeader(subjects []limits.Subject) []string {
+	var parts []string
+	for _, s := range subjects {
+		if pv, _ := limits.HeaderValues(s.Policy, limits.Decision{}); pv != "" {
+			parts = append(parts, pv)
+		}
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	return []string{strings.Join(parts, ", ")}
 }
 
 // policyOf turns plan limits into a limiter policy; nil when there are

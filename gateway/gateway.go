@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -34,7 +33,12 @@ type Options struct {
 	Limiter limits.Limiter
 	// Usage, when set, is told about every request the gateway finished
 	// for a route (refusals included; app 0 when none was identified).
+	// Requests that matched no route are counted by Metrics only.
 	Usage func(app, version int64, operation string, status int, latency time.Duration, at time.Time)
+	// Metrics observes outcomes; nil uses the built-in Prometheus text
+	// metrics (NewMetrics). Handler serves /metrics when it is an
+	// http.Handler.
+	Metrics Observer
 	// Now is the clock (tests inject one); default time.Now.
 	Now func() time.Time
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed:
@@ -47,19 +51,37 @@ type Options struct {
 	// MaxBodyBytes caps request bodies when a route sets no cap (default
 	// 10 MiB).
 	MaxBodyBytes int64
-	// Transport reaches the upstreams; default: a pooled transport that
-	// never follows redirects and caps response headers at 64 KiB.
+	// Transport reaches every upstream; default: one pooled transport per
+	// upstream host that never follows redirects and caps response headers
+	// at 64 KiB.
 	Transport http.RoundTripper
+}
+
+// Observer is told what the gateway does; implementations must be safe for
+// concurrent use and cheap (Request runs on every request).
+type Observer interface {
+	// Request: a request on a route was answered (by the upstream, the
+	// mock or a refusal) with status after latency.
+	Request(status int, latency time.Duration)
+	// Refused: the gateway answered itself; reason is the problem type's
+	// last segment ("invalid-credentials", "rate-limited", …).
+	Refused(reason string, status int)
+	// SnapshotApplied: a snapshot was compiled and is being served.
+	SnapshotApplied(s *Snapshot, took time.Duration)
+	// SnapshotRefused: an invalid snapshot was refused; the previous one
+	// keeps serving.
+	SnapshotRefused(revision int64, err error)
 }
 
 // Gateway is the data plane: an http.Handler enforcing the snapshot it
 // was last given.
 type Gateway struct {
-	opt     Options
-	cur     atomic.Pointer[compiled]
-	reqID   atomic.Uint64
-	idPref  string
-	metrics *Metrics
+	opt        Options
+	cur        atomic.Pointer[compiled]
+	reqID      atomic.Uint64
+	idPref     string
+	obs        Observer
+	transports sync.Map // "scheme://host" → *http.Transport
 }
 
 // New returns a gateway with no snapshot (it answers 503 until Swap).
@@ -76,21 +98,12 @@ func New(o Options) *Gateway {
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = 10 << 20
 	}
-	if o.Transport == nil {
-		o.Transport = &http.Transport{
-			DialContext:            (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-			MaxIdleConns:           1024,
-			MaxIdleConnsPerHost:    256,
-			IdleConnTimeout:        90 * time.Second,
-			ResponseHeaderTimeout:  o.UpstreamTimeout,
-			ExpectContinueTimeout:  time.Second,
-			MaxResponseHeaderBytes: 64 << 10,
-			DisableCompression:     true,
-		}
+	if o.Metrics == nil {
+		o.Metrics = NewMetrics()
 	}
 	var b [4]byte
 	_, _ = rand.Read(b[:])
-	return &Gateway{opt: o, idPref: hex.EncodeToString(b[:]) + "-", metrics: newMetrics()}
+	return &Gateway{opt: o, idPref: hex.EncodeToString(b[:]) + "-", obs: o.Metrics}
 }
 
 // Swap compiles s and serves it from now on; requests in flight finish on
@@ -98,13 +111,17 @@ func New(o Options) *Gateway {
 // running one stays.
 func (g *Gateway) Swap(s *Snapshot) error {
 	started := time.Now()
-	c, err := compile(s)
+	c, err := compile(s, g.transportFor)
 	if err != nil {
-		g.metrics.snapshotRefused.Add(1)
+		rev := int64(0)
+		if s != nil {
+			rev = s.Revision
+		}
+		g.obs.SnapshotRefused(rev, err)
 		return err
 	}
 	g.cur.Store(c)
-	g.metrics.snapshot(s, time.Since(started))
+	g.obs.SnapshotApplied(s, time.Since(started))
 	return nil
 }
 
@@ -127,7 +144,11 @@ func (g *Gateway) Handler() http.Handler {
 		case "/readyz":
 			g.ready(w)
 		case "/metrics":
-			g.metrics.ServeHTTP(w, r)
+			if m, ok := g.obs.(http.Handler); ok {
+				m.ServeHTTP(w, r)
+				return
+			}
+			g.ServeHTTP(w, r)
 		default:
 			g.ServeHTTP(w, r)
 		}
@@ -158,137 +179,63 @@ const (
 	hVersion     = "X-Portico-Version"
 )
 
-// ServeHTTP runs the pipeline: route, credential, authorization, limits,
-// then the upstream (or the mock).
+// ServeHTTP runs the pipeline (decide: route, credential, authorization,
+// limits), then answers from the upstream or the mock.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := g.opt.Now()
-	reqID := g.idPref + strconv.FormatUint(g.reqID.Add(1), 16)
-	w.Header().Set("X-Request-Id", reqID)
+	reqID := g.requestID()
+	h := w.Header()
+	h["X-Request-Id"] = reqID
 	c := g.cur.Load()
 	if c == nil {
 		g.refuse(w, r, reqID, errNotReady)
 		return
 	}
-	if r.RequestURI == "" || r.RequestURI[0] != '/' {
-		g.refuse(w, r, reqID, errBadTarget)
-		return
-	}
-	path := r.URL.EscapedPath()
-	if !cleanPath(rawPath(r.RequestURI)) {
-		g.refuse(w, r, reqID, errBadPath)
-		return
-	}
-	rt, rest := c.match(path)
+	q := view{Method: r.Method, Target: r.RequestURI, Remote: r.RemoteAddr, Header: r.Header}
+	var d decision
+	g.decide(r.Context(), c, &q, start, &d)
+	rt := d.route
 	if rt == nil {
-		g.refuse(w, r, reqID, errNoRoute)
+		g.refuse(w, r, reqID, d.refusal)
 		return
 	}
-	if rt.State == "retired" {
-		g.finish(w, r, reqID, rt, nil, 0, start, errRetired)
+	if d.preflight {
+		g.preflight(w, r, reqID, &d)
 		return
 	}
-	if rt.CORS != nil && r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
-		g.preflight(w, r, rt)
-		return
-	}
-	op, known := rt.operation(r.Method, rest)
-	if op == nil {
-		if known {
-			w.Header().Set("Allow", rt.allowedMethods(rest))
-			g.finish(w, r, reqID, rt, nil, 0, start, refusal{http.StatusMethodNotAllowed, "method-not-allowed", "Method not allowed", "This operation does not take this method; see Allow."})
-			return
-		}
-		g.finish(w, r, reqID, rt, nil, 0, start, errNoOperation)
-		return
-	}
-
-	// Credentials.
-	if hasQueryCredentials(r.URL.RawQuery) {
-		g.finish(w, r, reqID, rt, op, 0, start, errCredsInQuery)
-		return
-	}
-	k, f := g.authenticate(c, r, start)
-	if f.status != 0 {
-		app := int64(0)
-		if k != nil {
-			app = k.app.ID
-		}
-		g.finish(w, r, reqID, rt, op, app, start, f)
-		return
-	}
-	a := k.app
-	if !a.Active {
-		g.finish(w, r, reqID, rt, op, a.ID, start, errSuspended)
-		return
-	}
-	p := a.subs[rt.APIID]
-	switch {
-	case p == nil:
-		g.finish(w, r, reqID, rt, op, a.ID, start, errNotSubscribed)
-		return
-	case (p.KeyMode == "api_key") != (k.Kind == "api_key"):
-		g.finish(w, r, reqID, rt, op, a.ID, start, errWrongKeyKind)
-		return
-	case p.allowed != nil && !p.allowed[op.ID]:
-		g.finish(w, r, reqID, rt, op, a.ID, start, errOpNotInPlan)
-		return
-	}
-	client := g.clientIP(r)
-	if len(a.allow) > 0 && !allowed(a.allow, client) {
-		g.finish(w, r, reqID, rt, op, a.ID, start, errIPNotAllowed)
-		return
-	}
-
-	// Limits.
-	if g.opt.Limiter != nil && (p.policy != nil || p.opPolicy[op.ID] != nil) {
-		var subjects [2]limits.Subject
-		n := 0
-		if p.policy != nil {
-			subjects[n] = limits.Subject{App: a.ID, Policy: p.policy}
-			n++
-		}
-		if opp := p.opPolicy[op.ID]; opp != nil {
-			subjects[n] = limits.Subject{App: a.ID, Policy: opp}
-			n++
-		}
-		d, err := g.opt.Limiter.Take(r.Context(), start, subjects[:n]...)
-		if err != nil {
-			g.opt.Logger.Warn("limiter failed", "request_id", reqID, "err", err)
-			g.finish(w, r, reqID, rt, op, a.ID, start, errLimiterDown)
-			return
-		}
-		pol := subjects[0].Policy
-		if pv, rv := limits.HeaderValues(pol, d); pv != "" {
-			h := w.Header()
-			h.Set("RateLimit-Policy", pv)
-			if rv != "" {
-				h.Set("RateLimit", rv)
+	if d.limited {
+		hdr := d.sub.policyHdr
+		if d.op != nil && d.sub.opHdr != nil {
+			if oh, ok := d.sub.opHdr[d.op.ID]; ok {
+				hdr = oh
 			}
 		}
-		if d.Reason != limits.Allowed {
-			f := errRateLimited
-			switch d.Reason {
-			case limits.QuotaExceeded:
-				f = errQuotaExceeded
-			case limits.SpikeArrested:
-				f = errSpikeArrest
-			case limits.Unavailable:
-				f = errLimiterDown
+		if hdr != nil {
+			h["Ratelimit-Policy"] = hdr
+			if rv := g.rateLimitValue(&d); rv != "" {
+				h["Ratelimit"] = []string{rv}
 			}
-			secs := int64((d.RetryAfter + time.Second - 1) / time.Second)
-			w.Header().Set("Retry-After", strconv.FormatInt(max(secs, 1), 10))
-			g.finish(w, r, reqID, rt, op, a.ID, start, f)
-			return
 		}
 	}
+	if f := d.refusal; f.status != 0 {
+		switch f.status {
+		case http.StatusMethodNotAllowed:
+			h.Set("Allow", d.allow)
+		case http.StatusTooManyRequests:
+			h.Set("Retry-After", strconv.FormatInt(d.retryAfter, 10))
+		}
+		g.finish(w, r, reqID, &d, start, f)
+		return
+	}
 
-	// Body size.
+	// Body size: the route's cap, checked on Content-Length up front and
+	// while the body streams.
 	maxBody := g.opt.MaxBodyBytes
 	if rt.MaxBodyBytes > 0 {
 		maxBody = rt.MaxBodyBytes
 	}
 	if r.ContentLength > maxBody {
-		g.finish(w, r, reqID, rt, op, a.ID, start, errTooLarge)
+		g.finish(w, r, reqID, &d, start, errTooLarge)
 		return
 	}
 	if r.Body != nil && r.Body != http.NoBody {
@@ -304,216 +251,81 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				if errors.As(err, &mbe) {
 					f = errTooLarge
 				}
-				g.finish(w, r, reqID, rt, op, a.ID, start, f)
+				g.finish(w, r, reqID, &d, start, f)
 				return
 			}
 			r.Body, r.ContentLength, r.TransferEncoding = io.NopCloser(bytes.NewReader(body)), int64(len(body)), nil
 		}
 	}
 
-	lifecycleHeaders(w.Header(), rt)
-	corsHeaders(w.Header(), r, rt)
+	lifecycleHeaders(h, rt)
+	corsHeaders(h, r, rt)
 	var status int
 	if rt.mock != nil {
-		status = rt.mock.respond(w, r, r.Method, op.Path)
+		status = rt.mock.respond(w, r, r.Method, d.op.Path)
 	} else {
-		status = g.proxy(w, r, reqID, rt, rest, p, a, client)
+		status = g.proxy(w, r, reqID, &d)
 	}
-	g.done(rt, op, a.ID, status, start)
+	g.done(&d, status, start)
 }
 
-// authenticate finds the credential of the request; on failure it returns
-// a refusal (and the credential when it was found but expired).
-func (g *Gateway) authenticate(c *compiled, r *http.Request, now time.Time) (*cred, refusal) {
-	if key := r.Header.Get("X-Api-Key"); key != "" {
-		for _, d := range g.digests(key) {
-			if k, ok := c.apiKeys[d]; ok && subtle.ConstantTimeCompare(k.digest[:], d[:]) == 1 {
-				if k.ExpiresAt != nil && !now.Before(*k.ExpiresAt) {
-					return k, errExpired
-				}
-				return k, refusal{}
-			}
-		}
-		return nil, errBadCreds
-	}
-	appID, key := r.Header.Get("X-App-Id"), r.Header.Get("X-App-Key")
-	if appID == "" || key == "" {
-		return nil, errNoCreds
-	}
-	if _, err := credentials.ParseKey(key); err != nil {
-		return nil, errBadCreds // a typo or a foreign string: no digest needed
-	}
-	a := c.apps[appID]
-	var found *cred
-	for _, d := range g.digests(key) {
-		if a == nil {
-			continue
-		}
-		// Compare with every key of the application, without an early exit.
-		for _, k := range a.keys {
-			if subtle.ConstantTimeCompare(k.digest[:], d[:]) == 1 {
-				found = k
-			}
-		}
-		if found != nil {
-			break
-		}
-	}
-	if found == nil {
-		return nil, errBadCreds
-	}
-	if found.ExpiresAt != nil && !now.Before(*found.ExpiresAt) {
-		return found, errExpired
-	}
-	return found, refusal{}
+// requestID returns a new request ID as a header value (shared by the
+// response and the upstream request).
+func (g *Gateway) requestID() []string {
+	var b [32]byte
+	n := copy(b[:], g.idPref)
+	id := strconv.AppendUint(b[:n], g.reqID.Add(1), 16)
+	return []string{string(id)}
 }
 
-// digests returns the key's digest under the current pepper, then the
-// previous ones.
-func (g *Gateway) digests(key string) [][32]byte {
-	if g.opt.Hasher == nil {
-		return nil
+// rateLimitValue is the RateLimit header of the decision: the most
+// restrictive rule, named after the policy it belongs to.
+func (g *Gateway) rateLimitValue(d *decision) string {
+	subjects := d.sub.subjects
+	if os, ok := d.sub.opSubjects[d.op.ID]; ok {
+		subjects = os
 	}
-	return g.opt.Hasher.Digests(key)
+	if len(subjects) == 0 {
+		return ""
+	}
+	pol := subjects[0].Policy
+	for _, s := range subjects {
+		for _, rule := range s.Policy.Rules {
+			if rule == d.limit.Rule {
+				pol = s.Policy
+			}
+		}
+	}
+	_, rv := limits.HeaderValues(pol, d.limit)
+	return rv
 }
 
 // refuse answers a request that matched no route.
-func (g *Gateway) refuse(w http.ResponseWriter, r *http.Request, reqID string, f refusal) {
-	g.metrics.refused(f.kind, f.status)
-	g.opt.Logger.Debug("gateway refused", "request_id", reqID, "status", f.status, "reason", f.kind, "method", r.Method)
-	f.write(w, r, reqID)
+func (g *Gateway) refuse(w http.ResponseWriter, r *http.Request, reqID []string, f refusal) {
+	g.obs.Refused(f.kind, f.status)
+	g.opt.Logger.Debug("gateway refused", "request_id", reqID[0], "status", f.status, "reason", f.kind, "method", r.Method)
+	f.write(w, r, reqID[0])
 }
 
 // finish answers a refusal on a route and accounts for it.
-func (g *Gateway) finish(w http.ResponseWriter, r *http.Request, reqID string, rt *route, op *operation, app int64, start time.Time, f refusal) {
-	corsHeaders(w.Header(), r, rt)
-	lifecycleHeaders(w.Header(), rt)
+func (g *Gateway) finish(w http.ResponseWriter, r *http.Request, reqID []string, d *decision, start time.Time, f refusal) {
+	corsHeaders(w.Header(), r, d.route)
+	lifecycleHeaders(w.Header(), d.route)
 	g.refuse(w, r, reqID, f)
-	g.done(rt, op, app, f.status, start)
+	g.done(d, f.status, start)
 }
 
-func (g *Gateway) done(rt *route, op *operation, app int64, status int, start time.Time) {
+// done accounts for a request answered on a route.
+func (g *Gateway) done(d *decision, status int, start time.Time) {
 	took := g.opt.Now().Sub(start)
-	g.metrics.request(status, took)
+	g.obs.Request(status, took)
 	if g.opt.Usage != nil {
 		id := ""
-		if op != nil {
-			id = op.ID
+		if d.op != nil {
+			id = d.op.ID
 		}
-		g.opt.Usage(app, rt.VersionID, id, status, took, start)
+		g.opt.Usage(d.app(), d.route.VersionID, id, status, took, start)
 	}
-}
-
-// clientIP is the connection's address, or, behind trusted proxies, the
-// right-most X-Forwarded-For address that is not one of them.
-func (g *Gateway) clientIP(r *http.Request) netip.Addr {
-	ap, err := netip.ParseAddrPort(r.RemoteAddr)
-	if err != nil {
-		return netip.Addr{}
-	}
-	ip := ap.Addr().Unmap()
-	if len(g.opt.TrustedProxies) == 0 || !allowed(g.opt.TrustedProxies, ip) {
-		return ip
-	}
-	xff := r.Header.Values("X-Forwarded-For")
-	for i := len(xff) - 1; i >= 0; i-- {
-		hops := strings.Split(xff[i], ",")
-		for j := len(hops) - 1; j >= 0; j-- {
-			a, err := netip.ParseAddr(strings.TrimSpace(hops[j]))
-			if err != nil {
-				return ip // a garbled hop: trust nothing further left
-			}
-			a = a.Unmap()
-			if !allowed(g.opt.TrustedProxies, a) {
-				return a
-			}
-			ip = a
-		}
-	}
-	return ip
-}
-
-func allowed(list []netip.Prefix, ip netip.Addr) bool {
-	if !ip.IsValid() {
-		return false
-	}
-	for _, p := range list {
-		if p.Contains(ip) {
-			return true
-		}
-	}
-	return false
-}
-
-// rawPath is the request target's path, before any query.
-func rawPath(uri string) string {
-	if i := strings.IndexByte(uri, '?'); i >= 0 {
-		return uri[:i]
-	}
-	return uri
-}
-
-// cleanPath accepts only a normalized path: no dot segments (plain or
-// percent-encoded, in any case, or double-encoded), no encoded "/" or "\",
-// no backslash, no empty segment, no ";" path parameters, no control
-// characters or NUL.
-func cleanPath(p string) bool {
-	if p == "" || p[0] != '/' {
-		return false
-	}
-	for i := 0; i < len(p); i++ {
-		switch b := p[i]; {
-		case b < 0x20 || b == 0x7f || b == '\\' || b == ';':
-			return false
-		case b == '/':
-			if i+1 < len(p) && p[i+1] == '/' {
-				return false
-			}
-			seg := p[i+1:]
-			if j := strings.IndexByte(seg, '/'); j >= 0 {
-				seg = seg[:j]
-			}
-			if isDotSegment(seg) {
-				return false
-			}
-		case b == '%':
-			if i+2 >= len(p) {
-				return false
-			}
-			hexs := p[i+1 : i+3]
-			switch strings.ToLower(hexs) {
-			case "2e", "2f", "5c", "00", "25", "3b":
-				// ".", "/", "\", NUL, "%" (double encoding), ";"
-				return false
-			}
-		}
-	}
-	return true
-}
-
-func isDotSegment(s string) bool {
-	return s == "." || s == ".."
-}
-
-// hasQueryCredentials reports whether the query names a credential
-// parameter.
-func hasQueryCredentials(q string) bool {
-	for q != "" {
-		var part string
-		if i := strings.IndexByte(q, '&'); i >= 0 {
-			part, q = q[:i], q[i+1:]
-		} else {
-			part, q = q, ""
-		}
-		if i := strings.IndexByte(part, '='); i >= 0 {
-			part = part[:i]
-		}
-		switch strings.ToLower(part) {
-		case "app_id", "app_key", "api_key", "apikey", "access_token", "key", "x-api-key":
-			return true
-		}
-	}
-	return false
 }
 
 // lifecycleHeaders announce a deprecated version (RFC 9745) and its
@@ -555,16 +367,22 @@ func corsHeaders(h http.Header, r *http.Request, rt *route) {
 }
 
 // preflight answers a CORS preflight without credentials.
-func (g *Gateway) preflight(w http.ResponseWriter, r *http.Request, rt *route) {
+// A disallowed origin gets a problem without any CORS header.
+func (g *Gateway) preflight(w http.ResponseWriter, r *http.Request, reqID []string, d *decision) {
+	rt := d.route
 	h := w.Header()
 	h.Add("Vary", "Origin")
 	origin := r.Header.Get("Origin")
 	if origin == "" || !(rt.anyOrigin || rt.allowOrigin[origin]) {
-		w.WriteHeader(http.StatusForbidden)
+		g.refuse(w, r, reqID, errNoPreflight)
 		return
 	}
 	corsHeaders(h, r, rt)
-	h.Set("Access-Control-Allow-Methods", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS")
+	methods := rt.allowedMethods(d.rest)
+	if methods == "" {
+		methods = "GET, HEAD, POST, PUT, PATCH, DELETE"
+	}
+	h.Set("Access-Control-Allow-Methods", methods+", OPTIONS")
 	allow := append([]string{"X-App-Id", "X-App-Key", "X-Api-Key", "Content-Type"}, rt.CORS.AllowHeaders...)
 	h.Set("Access-Control-Allow-Headers", strings.Join(allow, ", "))
 	if rt.CORS.MaxAgeSeconds > 0 {
@@ -589,60 +407,101 @@ var inboundDrop = map[string]bool{
 	"X-Request-Id": true,
 }
 
-var bufPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+var (
+	bufPool   = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+	protoHTTP = []string{"http"}
+	protoTLS  = []string{"https"}
+)
+
+// newTransport is the pooled transport of one upstream host: it never
+// follows redirects (a RoundTripper does not) and caps response headers.
+func (g *Gateway) newTransport() *http.Transport {
+	return &http.Transport{
+		DialContext:            (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:           1024,
+		MaxIdleConnsPerHost:    1024,
+		IdleConnTimeout:        90 * time.Second,
+		TLSHandshakeTimeout:    10 * time.Second,
+		ResponseHeaderTimeout:  g.opt.UpstreamTimeout,
+		ExpectContinueTimeout:  time.Second,
+		MaxResponseHeaderBytes: 64 << 10,
+		DisableCompression:     true,
+		ForceAttemptHTTP2:      false,
+	}
+}
+
+// transportFor returns the transport of an upstream's host, kept across
+// snapshots so its idle connections are reused.
+func (g *Gateway) transportFor(u *url.URL) http.RoundTripper {
+	if g.opt.Transport != nil {
+		return g.opt.Transport
+	}
+	key := u.Scheme + "://" + u.Host
+	if t, ok := g.transports.Load(key); ok {
+		return t.(http.RoundTripper)
+	}
+	t, _ := g.transports.LoadOrStore(key, g.newTransport())
+	return t.(http.RoundTripper)
+}
+
+// outbound is the upstream request and its URL in one allocation.
+type outbound struct {
+	req http.Request
+	url url.URL
+}
 
 // proxy forwards the request to the route's upstream and streams the
 // answer back. It returns the status sent to the client.
-func (g *Gateway) proxy(w http.ResponseWriter, r *http.Request, reqID string, rt *route, rest string, p *plan, a *app, client netip.Addr) int {
-	escaped := rt.upstream.EscapedPath() + rest
-	u := url.URL{Scheme: rt.upstream.Scheme, Host: rt.upstream.Host, RawQuery: r.URL.RawQuery}
-	if strings.IndexByte(escaped, '%') >= 0 {
-		plain, err := url.PathUnescape(escaped)
-		if err != nil {
-			errBadPath.write(w, r, reqID)
-			return errBadPath.status
-		}
-		u.Path, u.RawPath = plain, escaped
-	} else {
-		u.Path = escaped
-	}
-	if u.Path == "" {
-		u.Path = "/"
-	}
+func (g *Gateway) proxy(w http.ResponseWriter, r *http.Request, reqID []string, d *decision) int {
+	rt, a, s := d.route, d.cred.app, d.sub
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
-	out := (&http.Request{
-		Method: r.Method, URL: &u, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: make(http.Header, len(r.Header)+8), Body: r.Body, ContentLength: r.ContentLength, Host: u.Host,
-	}).WithContext(ctx)
-	if r.ContentLength == 0 && (r.Body == nil || r.Body == http.NoBody) {
-		out.Body = nil
+	o := &outbound{}
+	// The upstream gets exactly the path that was checked: the escaped
+	// rest is written as is (Opaque), never decoded and re-encoded.
+	o.url = url.URL{Scheme: rt.upstream.Scheme, Host: rt.upstream.Host, Opaque: rt.upstreamPath + d.rest, RawQuery: d.query}
+	if o.url.Opaque == "" {
+		o.url.Opaque = "/"
 	}
-	connection := r.Header.Values("Connection")
+	o.req = http.Request{
+		Method: r.Method, URL: &o.url, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: make(http.Header, len(r.Header)+10), Body: r.Body, ContentLength: r.ContentLength, Host: rt.upstream.Host,
+	}
+	if r.ContentLength == 0 && (r.Body == nil || r.Body == http.NoBody) {
+		o.req.Body = nil
+	}
+	out := o.req.WithContext(ctx)
+	// Copy the client's headers minus credentials, identity and forwarding
+	// claims and hop-by-hop headers (also those Connection names); the
+	// gateway's own are set last.
+	connection := r.Header["Connection"]
+	h := out.Header
 	for k, vv := range r.Header {
-		if inboundDrop[k] || strings.HasPrefix(k, "X-Portico-") || isHop(k) || listed(connection, k) {
+		if inboundDrop[k] || strings.HasPrefix(k, "X-Portico-") || isHop(k) || (connection != nil && listed(connection, k)) {
 			continue
 		}
-		out.Header[k] = vv
+		h[k] = vv
 	}
-	h := out.Header
-	h.Set(hAppID, a.AppID)
-	h.Set(hApplication, strconv.FormatInt(a.ID, 10))
-	h.Set(hPlan, strconv.FormatInt(p.ID, 10))
-	h.Set(hSubsidiary, rt.Subsidiary)
-	h.Set(hAPI, rt.API)
-	h.Set(hVersion, rt.Version)
-	h.Set("X-Request-Id", reqID)
-	if client.IsValid() {
-		h.Set("X-Forwarded-For", client.String())
+	h[hAppID] = a.appIDHdr
+	h[hApplication] = a.rowHdr
+	h[hPlan] = s.plan.planHdr
+	h[hSubsidiary] = rt.subsidiaryHdr
+	h[hAPI] = rt.apiHdr
+	h[hVersion] = rt.versionHdr
+	h["X-Request-Id"] = reqID
+	if d.client.IsValid() {
+		var b [64]byte
+		h["X-Forwarded-For"] = []string{string(d.client.AppendTo(b[:0]))}
 	}
-	h.Set("X-Forwarded-Host", r.Host)
-	h.Set("X-Forwarded-Proto", "http")
+	if r.Host != "" {
+		h["X-Forwarded-Host"] = []string{r.Host}
+	}
+	h["X-Forwarded-Proto"] = protoHTTP
 	if r.TLS != nil {
-		h.Set("X-Forwarded-Proto", "https")
+		h["X-Forwarded-Proto"] = protoTLS
 	}
 
-	resp, err := g.opt.Transport.RoundTrip(out)
+	resp, err := rt.transport.RoundTrip(out)
 	if err != nil {
 		f := errUpstream
 		var mbe *http.MaxBytesError
@@ -652,16 +511,15 @@ func (g *Gateway) proxy(w http.ResponseWriter, r *http.Request, reqID string, rt
 		case isTimeout(err):
 			f = errUpstreamTime
 		}
-		g.opt.Logger.Warn("upstream failed", "request_id", reqID, "route", rt.BasePath, "err", err)
-		f.write(w, r, reqID)
-		g.metrics.refused(f.kind, f.status)
+		g.opt.Logger.Warn("upstream failed", "request_id", reqID[0], "route", rt.BasePath, "err", err)
+		g.refuse(w, r, reqID, f)
 		return f.status
 	}
 	defer resp.Body.Close()
 	dst := w.Header()
-	rconn := resp.Header.Values("Connection")
+	rconn := resp.Header["Connection"]
 	for k, vv := range resp.Header {
-		if isHop(k) || listed(rconn, k) {
+		if isHop(k) || (rconn != nil && listed(rconn, k)) {
 			continue
 		}
 		dst[k] = vv
@@ -691,7 +549,7 @@ func (g *Gateway) proxy(w http.ResponseWriter, r *http.Request, reqID string, rt
 		}
 		if rerr != nil {
 			if rerr != io.EOF {
-				g.opt.Logger.Warn("upstream body cut", "request_id", reqID, "route", rt.BasePath, "err", rerr)
+				g.opt.Logger.Warn("upstream body cut", "request_id", reqID[0], "route", rt.BasePath, "err", rerr)
 			}
 			break
 		}

@@ -33,9 +33,12 @@ type Metrics struct {
 	routes          atomic.Int64
 }
 
-func newMetrics() *Metrics { return &Metrics{refusal: map[string]*atomic.Int64{}} }
+// NewMetrics returns empty metrics; it is the gateway's Observer unless
+// Options.Metrics names another.
+func NewMetrics() *Metrics { return &Metrics{refusal: map[string]*atomic.Int64{}} }
 
-func (m *Metrics) request(status int, d time.Duration) {
+// Request counts an answered request.
+func (m *Metrics) Request(status int, d time.Duration) {
 	if c := status / 100; c >= 1 && c <= 5 {
 		m.byClass[c].Add(1)
 	}
@@ -51,7 +54,8 @@ func (m *Metrics) request(status int, d time.Duration) {
 	m.sumMicro.Add(d.Microseconds())
 }
 
-func (m *Metrics) refused(reason string, _ int) {
+// Refused counts a refusal by reason.
+func (m *Metrics) Refused(reason string, _ int) {
 	m.mu.Lock()
 	c := m.refusal[reason]
 	if c == nil {
@@ -62,7 +66,11 @@ func (m *Metrics) refused(reason string, _ int) {
 	c.Add(1)
 }
 
-func (m *Metrics) snapshot(s *Snapshot, took time.Duration) {
+// SnapshotRefused counts a refused snapshot.
+func (m *Metrics) SnapshotRefused(int64, error) { m.snapshotRefused.Add(1) }
+
+// SnapshotApplied records the snapshot being served.
+func (m *Metrics) SnapshotApplied(s *Snapshot, took time.Duration) {
 	m.revision.Store(s.Revision)
 	m.generatedAt.Store(s.GeneratedAt.Unix())
 	m.applyMicros.Store(took.Microseconds())

@@ -32,8 +32,10 @@ var (
 	errBadPath        = refusal{http.StatusBadRequest, "bad-path", "Path not accepted", "The path holds dot segments, encoded separators, backslashes, empty segments or path parameters; send it in its plain, normalized form."}
 	errBadTarget      = refusal{http.StatusBadRequest, "bad-request", "Bad request", "The request target must be a path (origin form)."}
 	errCredsInQuery   = refusal{http.StatusBadRequest, "credentials-in-url", "Credentials in the URL", "Send credentials in the X-App-Id and X-App-Key (or X-Api-Key) headers: URLs end up in logs and browser histories."}
+	errNoPreflight    = refusal{http.StatusForbidden, "cors-origin-not-allowed", "Origin not allowed", "This API does not accept cross-origin calls from this origin."}
 	errNoRoute        = refusal{http.StatusNotFound, "not-found", "Not found", "No API is served at this path."}
 	errNoOperation    = refusal{http.StatusNotFound, "not-found", "Not found", "This API has no operation at this path."}
+	errMethod         = refusal{http.StatusMethodNotAllowed, "method-not-allowed", "Method not allowed", "This operation does not take this method; see Allow."}
 	errRetired        = refusal{http.StatusGone, "retired", "API version retired", "This API version has been retired; see the developer portal for its successor."}
 	errNoCreds        = refusal{http.StatusUnauthorized, "missing-credentials", "Credentials required", "Send X-App-Id and X-App-Key, or X-Api-Key, as the plan of your subscription requires."}
 	errBadCreds       = refusal{http.StatusUnauthorized, "invalid-credentials", "Invalid credentials", "The application ID or key is not valid."}
