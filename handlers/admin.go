@@ -96,12 +96,13 @@ func adminHomeView(v *Viewer, subs []models.SubsidiarySummary, pending map[strin
 			CanMembers: v.Can(models.ActionManageMembers, s.Subsidiary.Slug),
 			CanAudit:   v.Can(models.ActionViewAudit, s.Subsidiary.Slug),
 			CanPlans:   v.Can(models.ActionManagePlans, s.Subsidiary.Slug),
+			CanRoutes:  v.Can(models.ActionImportAPI, s.Subsidiary.Slug),
 			CanApprove: v.Can(models.ActionApproveSubs, s.Subsidiary.Slug),
 		}
 		if a.CanApprove {
 			a.Pending = pending[s.Subsidiary.Slug]
 		}
-		if a.CanMembers || a.CanAudit || a.CanPlans || a.CanApprove {
+		if a.CanMembers || a.CanAudit || a.CanPlans || a.CanApprove || a.CanRoutes {
 			view.Subsidiaries = append(view.Subsidiaries, a)
 			view.CanAudit = view.CanAudit || a.CanAudit
 		}

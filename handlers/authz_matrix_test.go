@@ -131,6 +131,12 @@ func routePolicies(f matrixFixture) map[string]routeCase {
 			only(false, http.StatusUnprocessableEntity, adminBank, platform)},
 		"POST /admin/subsidiaries/{subsidiary}/members/{userID}/roles/remove": {"/admin/subsidiaries/bank/members/" + target + "/roles/remove",
 			only(false, http.StatusUnprocessableEntity, adminBank, platform)},
+		// Gateway routes: who maintains the subsidiary's APIs; there is no
+		// version 999999.
+		"GET /admin/subsidiaries/{subsidiary}/gateway": {"/admin/subsidiaries/bank/gateway",
+			only(false, http.StatusOK, pubBank, adminBank, platform)},
+		"POST /admin/subsidiaries/{subsidiary}/gateway/{versionID}": {"/admin/subsidiaries/bank/gateway/999999",
+			only(false, http.StatusNotFound, pubBank, adminBank, platform)},
 		"GET /admin/users": {"/admin/users", only(false, http.StatusOK, platform)},
 		// The target holds no subsidiary role: only a platform admin may
 		// change their account.

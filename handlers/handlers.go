@@ -88,6 +88,7 @@ type Store interface {
 	ApprovalStore
 	APISelfServiceStore
 	APIPlansStore
+	GatewayRoutesStore
 }
 
 // New returns the portal's HTTP handler: every route of the portal, the
@@ -169,6 +170,7 @@ func newPortal(opts Options, st Store) *portal {
 	NewAdminAppsHandler(st, pages, auth).Routes(r)
 	NewPlansHandler(st, pages, auth).Routes(r)
 	NewApprovalsHandler(st, pages, auth).Routes(r)
+	NewGatewayRoutesHandler(st, pages, auth).Routes(r)
 	NewAuditHandler(st, pages, auth).Routes(r)
 	NewTeamsHandler(st, pages, auth, baseURL).Routes(r)
 	NewInvitationsHandler(st, pages, auth).Routes(r)

@@ -49,3 +49,17 @@ func (g VersionGateway) Validate() error {
 	}
 	return p.err("invalid gateway settings")
 }
+
+// GatewayRoute is an API version as the gateway serves it, for the admin
+// pages.
+type GatewayRoute struct {
+	VersionID     int64
+	APIName       string
+	APISlug       string
+	Version       string
+	VersionSlug   string
+	State         State
+	Settings      VersionGateway
+	EffectivePath string // the base path, or the default one
+	Routed        bool   // the gateway serves it (live, and owner of its path)
+}

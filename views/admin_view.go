@@ -29,6 +29,7 @@ type AdminSubsidiary struct {
 	CanAudit   bool
 	CanPlans   bool // edit the plans of the subsidiary's APIs
 	CanApprove bool // decide on subscriptions to the subsidiary's APIs
+	CanRoutes  bool // set where the gateway serves the subsidiary's API versions
 	Pending    int  // subscriptions waiting for approval, when CanApprove
 }
 
