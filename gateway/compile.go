@@ -63,8 +63,19 @@ type subscription struct {
 	plan       *plan
 	subjects   []limits.Subject
 	policyHdr  []string
+	fields     []ruleField
 	opSubjects map[string][]limits.Subject
 	opHdr      map[string][]string
+	opFields   map[string][]ruleField
+}
+
+// limitsOf returns the subjects, RateLimit-Policy value and RateLimit
+// fields that apply to operation op.
+func (s *subscription) limitsOf(op string) ([]limits.Subject, []string, []ruleField) {
+	if subj, ok := s.opSubjects[op]; ok {
+		return subj, s.opHdr[op], s.opFields[op]
+	}
+	return s.subjects, s.policyHdr, s.fields
 }
 
 type cred struct {
@@ -255,14 +266,14 @@ func subscriptionOf(app int64, p *plan) *subscription {
 	s := &subscription{plan: p}
 	if p.policy != nil {
 		s.subjects = []limits.Subject{{App: app, Policy: p.policy}}
-		s.policyHdr = policyHeader(s.subjects)
+		s.policyHdr, s.fields = policyHeader(s.subjects), ruleFields(s.subjects)
 	}
 	for op, pol := range p.opPolicy {
 		if s.opSubjects == nil {
-			s.opSubjects, s.opHdr = map[string][]limits.Subject{}, map[string][]string{}
+			s.opSubjects, s.opHdr, s.opFields = map[string][]limits.Subject{}, map[string][]string{}, map[string][]ruleField{}
 		}
 		subj := append(append([]limits.Subject(nil), s.subjects...), limits.Subject{App: app, Policy: pol})
-		s.opSubjects[op], s.opHdr[op] = subj, policyHeader(subj)
+		s.opSubjects[op], s.opHdr[op], s.opFields[op] = subj, policyHeader(subj), ruleFields(subj)
 	}
 	return s
 }

@@ -152,10 +152,7 @@ func (g *Gateway) decide(ctx context.Context, c *compiled, q *view, now time.Tim
 	}
 
 	// Limits: one Take for every subject that applies.
-	subjects := s.subjects
-	if os, ok := s.opSubjects[op.ID]; ok {
-		subjects = os
-	}
+	subjects, _, _ := s.limitsOf(op.ID)
 	if g.opt.Limiter == nil || len(subjects) == 0 {
 		return
 	}

@@ -183,7 +183,8 @@ const (
 // limits), then answers from the upstream or the mock.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := g.opt.Now()
-	reqID := g.requestID()
+	sc := &scratch{}
+	reqID := sc.requestID(g.idPref, g.reqID.Add(1))
 	h := w.Header()
 	h["X-Request-Id"] = reqID
 	c := g.cur.Load()
@@ -204,16 +205,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if d.limited {
-		hdr := d.sub.policyHdr
-		if d.op != nil && d.sub.opHdr != nil {
-			if oh, ok := d.sub.opHdr[d.op.ID]; ok {
-				hdr = oh
-			}
-		}
-		if hdr != nil {
-			h["Ratelimit-Policy"] = hdr
-			if rv := g.rateLimitValue(&d); rv != "" {
-				h["Ratelimit"] = []string{rv}
+		if _, policy, fields := d.sub.limitsOf(d.op.ID); policy != nil {
+			h["Ratelimit-Policy"] = policy
+			if f := field(fields, d.limit.Rule); f != "" && d.limit.Rule.Limit > 0 {
+				h["Ratelimit"] = sc.rateLimit(f, d.limit)
 			}
 		}
 	}
@@ -264,40 +259,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rt.mock != nil {
 		status = rt.mock.respond(w, r, r.Method, d.op.Path)
 	} else {
-		status = g.proxy(w, r, reqID, &d)
+		status = g.proxy(w, r, reqID, &d, sc)
 	}
 	g.done(&d, status, start)
-}
-
-// requestID returns a new request ID as a header value (shared by the
-// response and the upstream request).
-func (g *Gateway) requestID() []string {
-	var b [32]byte
-	n := copy(b[:], g.idPref)
-	id := strconv.AppendUint(b[:n], g.reqID.Add(1), 16)
-	return []string{string(id)}
-}
-
-// rateLimitValue is the RateLimit header of the decision: the most
-// restrictive rule, named after the policy it belongs to.
-func (g *Gateway) rateLimitValue(d *decision) string {
-	subjects := d.sub.subjects
-	if os, ok := d.sub.opSubjects[d.op.ID]; ok {
-		subjects = os
-	}
-	if len(subjects) == 0 {
-		return ""
-	}
-	pol := subjects[0].Policy
-	for _, s := range subjects {
-		for _, rule := range s.Policy.Rules {
-			if rule == d.limit.Rule {
-				pol = s.Policy
-			}
-		}
-	}
-	_, rv := limits.HeaderValues(pol, d.limit)
-	return rv
 }
 
 // refuse answers a request that matched no route.
@@ -452,7 +416,7 @@ type outbound struct {
 
 // proxy forwards the request to the route's upstream and streams the
 // answer back. It returns the status sent to the client.
-func (g *Gateway) proxy(w http.ResponseWriter, r *http.Request, reqID []string, d *decision) int {
+func (g *Gateway) proxy(w http.ResponseWriter, r *http.Request, reqID []string, d *decision, sc *scratch) int {
 	rt, a, s := d.route, d.cred.app, d.sub
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
@@ -490,11 +454,10 @@ func (g *Gateway) proxy(w http.ResponseWriter, r *http.Request, reqID []string, 
 	h[hVersion] = rt.versionHdr
 	h["X-Request-Id"] = reqID
 	if d.client.IsValid() {
-		var b [64]byte
-		h["X-Forwarded-For"] = []string{string(d.client.AppendTo(b[:0]))}
+		h["X-Forwarded-For"] = sc.clientAddr(d.client)
 	}
 	if r.Host != "" {
-		h["X-Forwarded-Host"] = []string{r.Host}
+		h["X-Forwarded-Host"] = sc.host(r.Host)
 	}
 	h["X-Forwarded-Proto"] = protoHTTP
 	if r.TLS != nil {
