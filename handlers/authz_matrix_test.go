@@ -120,6 +120,13 @@ func routePolicies(f matrixFixture) map[string]routeCase {
 		"POST /api/v1/subsidiaries/{subsidiary}/versions": {"/api/v1/subsidiaries/bank/versions",
 			only(true, http.StatusUnsupportedMediaType, pubBank, adminBank, platform)},
 
+		// Gateway routes: who may import the subsidiary's APIs (or the
+		// token); there is no version 999999 (the body is checked first).
+		"GET /api/v1/subsidiaries/{subsidiary}/gateway/routes": {"/api/v1/subsidiaries/bank/gateway/routes",
+			only(true, http.StatusOK, pubBank, adminBank, platform)},
+		"PUT /api/v1/subsidiaries/{subsidiary}/gateway/routes/{versionID}": {"/api/v1/subsidiaries/bank/gateway/routes/999999",
+			only(true, http.StatusBadRequest, pubBank, adminBank, platform)},
+
 		// Administration.
 		"GET /admin":       {"/admin", only(false, http.StatusOK, pubBank, adminBank, adminInsure, platform)},
 		"GET /admin/audit": {"/admin/audit", only(false, http.StatusOK, adminBank, adminInsure, platform)},

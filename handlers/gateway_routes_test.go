@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -69,4 +70,33 @@ func TestGatewayRoutesPage(t *testing.T) {
 	if g3, _ := ip.st.VersionGateway(ctx, routes[0].VersionID); g3.UpstreamURL != "" {
 		t.Errorf("the bank admin changed the insurer's upstream: %+v", g3)
 	}
+}
+
+// TestAPIGatewayRoutes: the same settings through the JSON API, with
+// responses that conform to Portico's OpenAPI document.
+func TestAPIGatewayRoutes(t *testing.T) {
+	ip := newSelfServicePortal(t)
+	c := newConformance(t, ip)
+	admin := ip.signedInBrowser(t, adminBank)
+	insurer := ip.signedInBrowser(t, adminInsure)
+
+	rec := c.check(admin, "GET", "/api/v1/subsidiaries/bank/gateway/routes", nil, http.StatusOK)
+	var list struct {
+		Items []gatewayRouteJSON `json:"items"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &list); err != nil || len(list.Items) == 0 {
+		t.Fatalf("routes: %v %s", err, rec.Body)
+	}
+	id := strconv.FormatInt(list.Items[0].VersionID, 10)
+	target := "/api/v1/subsidiaries/bank/gateway/routes/" + id
+	rec = c.check(admin, "PUT", target, map[string]string{"base_path": "/bank/v9", "upstream_url": "http://10.0.0.7:8080"}, http.StatusOK)
+	var got gatewayRouteJSON
+	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || got.EffectivePath != "/bank/v9" || got.UpstreamURL != "http://10.0.0.7:8080" {
+		t.Errorf("after PUT: %+v (%v)", got, err)
+	}
+	c.check(admin, "PUT", target, map[string]string{"base_path": "no-slash", "upstream_url": ""}, http.StatusUnprocessableEntity)
+	c.check(admin, "PUT", target, map[string]any{"base_path": "/x", "upstream_url": "", "state": "published"}, http.StatusUnprocessableEntity)
+	c.check(admin, "PUT", target, map[string]string{"base_path": "/x"}, http.StatusUnprocessableEntity)
+	c.check(insurer, "PUT", target, map[string]string{"base_path": "/x", "upstream_url": ""}, http.StatusForbidden)
+	c.check(admin, "PUT", "/api/v1/subsidiaries/bank/gateway/routes/999999", map[string]string{"base_path": "", "upstream_url": ""}, http.StatusNotFound)
 }

@@ -184,6 +184,7 @@ func newPortal(opts Options, st Store) *portal {
 		api.Group(func(admin chi.Router) {
 			admin.Use(auth.RequireImport)
 			NewAPIVersionsHandler(st, errs, lim, baseURL).Routes(admin)
+			NewAPIGatewayHandler(st, errs).Routes(admin)
 		})
 		NewAPISelfServiceHandler(st, errs, auth, auth, opts.KeyHasher, opts.Now).Routes(api)
 		NewAPIPlansHandler(st, errs, auth).Routes(api)
