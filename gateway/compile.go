@@ -32,7 +32,8 @@ type route struct {
 	upstreamPath string            // the upstream's escaped base path, without a trailing "/"
 	transport    http.RoundTripper // pooled, one per upstream host
 	ops          []*operation      // most literal segments first
-	mock         *mockDoc
+	mock         *mockDoc          // no upstream: answers from the document
+	doc          *loadedDoc        // Validate: the document requests are checked against
 	allowOrigin  map[string]bool
 	anyOrigin    bool
 	queryCreds   bool // a plan of this API takes credentials in the query
@@ -43,6 +44,7 @@ type route struct {
 type operation struct {
 	*Operation
 	segments []string // "" for a {param} segment
+	params   []string // the parameter's name for a {param} segment, else ""
 	literals int
 }
 
@@ -94,7 +96,7 @@ type plan struct {
 
 // compile checks and indexes a snapshot. It refuses a snapshot the gateway
 // could not serve correctly (the previous one keeps serving).
-func compile(s *Snapshot, transportFor func(*url.URL) http.RoundTripper) (*compiled, error) {
+func compile(s *Snapshot, transportFor func(*url.URL) http.RoundTripper, docs map[int]*loadedDoc) (*compiled, error) {
 	if s == nil {
 		return nil, errors.New("no snapshot")
 	}
@@ -134,26 +136,34 @@ func compile(s *Snapshot, transportFor func(*url.URL) http.RoundTripper) (*compi
 				continue
 			}
 			r.transport = transportFor(u)
-		} else if r.State != "retired" {
-			m, err := loadMock(r.Document)
-			if err != nil {
-				bad("route %s: the mock cannot read the document: %v", r.BasePath, err)
+		}
+		if needsDocument(r.Route) {
+			d := docs[i]
+			if d == nil {
+				bad("route %s: its document is not loaded", r.BasePath)
 				continue
 			}
-			r.mock = m
+			if r.Upstream == "" {
+				r.mock = d.mock
+			}
+			if r.Validate {
+				r.doc = d
+			}
 		}
 		for j := range r.Operations {
 			op := &operation{Operation: &r.Operations[j]}
 			for _, seg := range strings.Split(strings.Trim(op.Path, "/"), "/") {
+				name := ""
 				if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
-					seg = ""
+					seg, name = "", seg[1:len(seg)-1]
 				} else {
 					op.literals++
 				}
 				op.segments = append(op.segments, seg)
+				op.params = append(op.params, name)
 			}
 			if op.Path == "/" {
-				op.segments = nil
+				op.segments, op.params = nil, nil
 			}
 			r.ops = append(r.ops, op)
 		}
@@ -170,6 +180,19 @@ func compile(s *Snapshot, transportFor func(*url.URL) http.RoundTripper) (*compi
 		r.subsidiaryHdr, r.apiHdr, r.versionHdr = []string{r.Subsidiary}, []string{r.API}, []string{r.Version}
 		c.routes[r.BasePath] = r
 		c.maxDepth = max(c.maxDepth, strings.Count(r.BasePath, "/"))
+	}
+	// A base path inside another one would take part of its paths.
+	for bp := range c.routes {
+		for p := bp; ; {
+			i := strings.LastIndexByte(p, '/')
+			if i <= 0 {
+				break
+			}
+			p = p[:i]
+			if _, ok := c.routes[p]; ok {
+				bad("base path %s lies inside base path %s", bp, p)
+			}
+		}
 	}
 	plans := map[int64]*plan{}
 	for i := range s.Plans {

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -82,6 +83,9 @@ type Gateway struct {
 	idPref     string
 	obs        Observer
 	transports sync.Map // "scheme://host" → *http.Transport
+	swapMu     sync.Mutex
+	docsMu     sync.Mutex
+	docs       map[[32]byte]*loadedDoc // the current snapshot's, by SHA-256
 }
 
 // New returns a gateway with no snapshot (it answers 503 until Swap).
@@ -111,7 +115,16 @@ func New(o Options) *Gateway {
 // running one stays.
 func (g *Gateway) Swap(s *Snapshot) error {
 	started := time.Now()
-	c, err := compile(s, g.transportFor)
+	g.swapMu.Lock()
+	defer g.swapMu.Unlock()
+	docs, err := g.loadDocs(s)
+	if err != nil {
+		err = fmt.Errorf("invalid snapshot %d: %w", s.Revision, err)
+	}
+	var c *compiled
+	if err == nil {
+		c, err = compile(s, g.transportFor, docs)
+	}
 	if err != nil {
 		rev := int64(0)
 		if s != nil {
@@ -233,13 +246,16 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.finish(w, r, reqID, &d, start, errTooLarge)
 		return
 	}
+	var body []byte
 	if r.Body != nil && r.Body != http.NoBody {
 		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-		if len(r.TransferEncoding) > 0 {
+		if len(r.TransferEncoding) > 0 || rt.doc != nil {
 			// A chunked body is read whole and forwarded with a
 			// Content-Length: a malformed chunk is refused here, and no
 			// framing the upstream might read differently reaches it.
-			body, err := io.ReadAll(r.Body)
+			// A body to validate is read whole too, once.
+			var err error
+			body, err = io.ReadAll(r.Body)
 			if err != nil {
 				f := errBadBody
 				var mbe *http.MaxBytesError
@@ -249,8 +265,24 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				g.finish(w, r, reqID, &d, start, f)
 				return
 			}
-			r.Body, r.ContentLength, r.TransferEncoding = io.NopCloser(bytes.NewReader(body)), int64(len(body)), nil
+			r.Body, r.ContentLength, r.TransferEncoding = readCloser{bytes.NewReader(body)}, int64(len(body)), nil
 		}
+	}
+
+	if rt.doc != nil {
+		if problems := rt.doc.validate(r, d.op, d.rest, body, r.Header.Get("X-App-Key"), r.Header.Get("X-Api-Key"), r.Header.Get("Authorization")); problems != nil {
+			corsHeaders(h, r, rt)
+			lifecycleHeaders(h, rt)
+			g.obs.Refused(errInvalidRequest.kind, errInvalidRequest.status)
+			g.opt.Logger.Debug("gateway refused", "request_id", reqID[0], "status", errInvalidRequest.status, "reason", errInvalidRequest.kind, "method", r.Method)
+			errInvalidRequest.writeErrors(w, r, reqID[0], problems)
+			g.done(&d, errInvalidRequest.status, start)
+			return
+		}
+	}
+	if rt.mock != nil && !rt.mock.has(r.Method, d.op.Path) {
+		g.finish(w, r, reqID, &d, start, errNotImplemented)
+		return
 	}
 
 	lifecycleHeaders(h, rt)
@@ -483,6 +515,14 @@ func (g *Gateway) proxy(w http.ResponseWriter, r *http.Request, reqID []string, 
 	rconn := resp.Header["Connection"]
 	for k, vv := range resp.Header {
 		if isHop(k) || (rconn != nil && listed(rconn, k)) {
+			continue
+		}
+		if mine, ok := dst[k]; ok {
+			// The gateway's own headers (RateLimit, X-Request-Id, CORS,
+			// Deprecation…) win; Vary lists both.
+			if k == "Vary" {
+				dst[k] = append(mine[:len(mine):len(mine)], vv...)
+			}
 			continue
 		}
 		dst[k] = vv

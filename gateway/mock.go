@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"sort"
 	"strconv"
@@ -24,27 +23,27 @@ type mockAnswer struct {
 	body        []byte
 }
 
-// loadMock parses the document and prepares every operation's answer once.
-func loadMock(doc []byte) (*mockDoc, error) {
-	if len(doc) == 0 {
-		return nil, errors.New("no document")
-	}
-	loader := openapi3.NewLoader()
-	loader.IsExternalRefsAllowed = false
-	t, err := loader.LoadFromData(doc)
-	if err != nil {
-		return nil, err
-	}
+// newMock prepares every operation's answer once.
+func newMock(t *openapi3.T) *mockDoc {
 	m := &mockDoc{answers: map[string]mockAnswer{}}
 	if t.Paths == nil {
-		return m, nil
+		return m
 	}
 	for path, item := range t.Paths.Map() {
 		for method, op := range item.Operations() {
 			m.answers[strings.ToUpper(method)+" "+path] = answerOf(op)
 		}
 	}
-	return m, nil
+	return m
+}
+
+// has reports whether the mock has an answer for the operation.
+func (m *mockDoc) has(method, template string) bool {
+	_, ok := m.answers[method+" "+template]
+	if !ok && method == http.MethodHead {
+		_, ok = m.answers["GET "+template]
+	}
+	return ok
 }
 
 // answerOf picks the lowest 2xx response and its JSON example.

@@ -54,17 +54,23 @@ var (
 	errUpstream       = refusal{http.StatusBadGateway, "upstream-error", "Upstream error", "The API's backend did not give a valid answer."}
 	errUpstreamTime   = refusal{http.StatusGatewayTimeout, "upstream-timeout", "Upstream timeout", "The API's backend did not answer in time."}
 	errNotReady       = refusal{http.StatusServiceUnavailable, "not-ready", "Gateway not ready", "The gateway has no configuration yet."}
+	errInvalidRequest = refusal{http.StatusBadRequest, "invalid-request", "Request does not match the API", "The request does not match the API's OpenAPI document; see errors."}
 	errNotImplemented = refusal{http.StatusNotImplemented, "not-implemented", "Not implemented", "This operation has no answer yet."}
 )
 
 // write sends the refusal as application/problem+json.
 func (f refusal) write(w http.ResponseWriter, r *http.Request, requestID string) {
+	f.writeErrors(w, r, requestID, nil)
+}
+
+// writeErrors sends the refusal with a list of errors.
+func (f refusal) writeErrors(w http.ResponseWriter, r *http.Request, requestID string, errs []string) {
 	h := w.Header()
 	h.Set("Content-Type", "application/problem+json")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	body, _ := json.Marshal(problem{
-		Type: problemBase + f.kind, Title: f.title, Status: f.status, Detail: f.detail, RequestID: requestID,
+		Type: problemBase + f.kind, Title: f.title, Status: f.status, Detail: f.detail, RequestID: requestID, Errors: errs,
 	})
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(f.status)
