@@ -241,14 +241,17 @@ func TestSnapshotsTheGatewayCannotServeAreRefused(t *testing.T) {
 	w := newWorld(t, "http://127.0.0.1:9")
 	g := w.gateway(t, Options{})
 	cases := map[string]func(s *Snapshot){
-		"duplicate base path": func(s *Snapshot) { s.Routes[1].BasePath = s.Routes[0].BasePath },
-		"bad base path":       func(s *Snapshot) { s.Routes[0].BasePath = "/bank/../x" },
-		"upstream with user":  func(s *Snapshot) { s.Routes[0].Upstream = "http://u:p@host/" },
-		"unknown plan":        func(s *Snapshot) { s.Apps[0].Subscriptions[0].PlanID = 77 },
-		"bad digest":          func(s *Snapshot) { s.Credentials[0].Digest = "zz" },
-		"short digest":        func(s *Snapshot) { s.Credentials[0].Digest = hex.EncodeToString([]byte("short")) },
-		"unknown app":         func(s *Snapshot) { s.Credentials[0].App = 999 },
-		"bad allowlist":       func(s *Snapshot) { s.Apps[0].IPAllowlist = []string{"not a cidr"} },
+		"duplicate base path":      func(s *Snapshot) { s.Routes[1].BasePath = s.Routes[0].BasePath },
+		"bad base path":            func(s *Snapshot) { s.Routes[0].BasePath = "/bank/../x" },
+		"base path inside another": func(s *Snapshot) { s.Routes[3].BasePath = "/bank/accounts" },
+		"plan of another API":      func(s *Snapshot) { s.Apps[0].Subscriptions[0].APIID = 3 },
+		"bad document to validate": func(s *Snapshot) { s.Routes[0].Validate, s.Routes[0].Document = true, []byte(`{"openapi":`) },
+		"upstream with user":       func(s *Snapshot) { s.Routes[0].Upstream = "http://u:p@host/" },
+		"unknown plan":             func(s *Snapshot) { s.Apps[0].Subscriptions[0].PlanID = 77 },
+		"bad digest":               func(s *Snapshot) { s.Credentials[0].Digest = "zz" },
+		"short digest":             func(s *Snapshot) { s.Credentials[0].Digest = hex.EncodeToString([]byte("short")) },
+		"unknown app":              func(s *Snapshot) { s.Credentials[0].App = 999 },
+		"bad allowlist":            func(s *Snapshot) { s.Apps[0].IPAllowlist = []string{"not a cidr"} },
 		"mock without a document": func(s *Snapshot) {
 			s.Routes[0].Upstream, s.Routes[0].Document = "", nil
 		},
