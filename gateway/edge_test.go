@@ -3,6 +3,7 @@ package gateway
 import (
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -272,5 +273,27 @@ func TestSnapshotsTheGatewayCannotServeAreRefused(t *testing.T) {
 		if g.Revision() != 1 {
 			t.Fatalf("%s: revision %d after a refused snapshot", name, g.Revision())
 		}
+	}
+}
+
+func TestChunkedBodyOverTheCapIsRefused(t *testing.T) {
+	up := newUpstream(t, nil)
+	w := newWorld(t, up.URL)
+	w.snap.Routes[0].MaxBodyBytes = 1024
+	srv := httptest.NewServer(w.gateway(t, Options{}))
+	defer srv.Close()
+	// io.MultiReader hides the length: the client sends it chunked.
+	req, _ := http.NewRequest("POST", srv.URL+"/bank/accounts/v2/accounts", io.MultiReader(strings.NewReader(strings.Repeat("x", 1000)), strings.NewReader(strings.Repeat("y", 1000))))
+	for k, v := range w.keys() {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 413 || !strings.Contains(string(body), "body-too-large") || up.n.Load() != 0 {
+		t.Errorf("chunked body over the route's cap: %d %s (upstream calls %d)", resp.StatusCode, body, up.n.Load())
 	}
 }
