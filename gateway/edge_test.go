@@ -297,3 +297,40 @@ func TestChunkedBodyOverTheCapIsRefused(t *testing.T) {
 		t.Errorf("chunked body over the route's cap: %d %s (upstream calls %d)", resp.StatusCode, body, up.n.Load())
 	}
 }
+
+func TestIdentityForgedWithUnderscoresOrCaseIsDropped(t *testing.T) {
+	up := newUpstream(t, nil)
+	w := newWorld(t, up.URL)
+	srv := httptest.NewServer(w.gateway(t, Options{}))
+	defer srv.Close()
+	req, _ := http.NewRequest("GET", srv.URL+"/bank/accounts/v2/accounts", nil)
+	for k, v := range w.keys() {
+		req.Header.Set(k, v)
+	}
+	// Written as is by the client; CGI-style upstreams read them as the
+	// dashed names.
+	req.Header["X_Portico_App_Id"] = []string{"app_victim"}
+	req.Header["x-portico-plan"] = []string{"999"}
+	req.Header["X_App_Key"] = []string{w.appKey}
+	req.Header["X_Forwarded_For"] = []string{"203.0.113.9"}
+	req.Header["X-Custom_Thing"] = []string{"kept"}
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	got := up.last(t).Header
+	for k, vv := range got {
+		for _, v := range vv {
+			if v == "app_victim" || v == "999" || v == w.appKey || v == "203.0.113.9" {
+				t.Errorf("forged header %s: %q reached the upstream", k, v)
+			}
+		}
+	}
+	if got.Get("X-Portico-App-Id") != w.appID || got.Get("X-Portico-Plan") != "1" || got.Get("X-Custom_thing") != "kept" {
+		t.Errorf("upstream headers %v", got)
+	}
+}

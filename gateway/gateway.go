@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/textproto"
 	"net/url"
 	"os"
 	"strconv"
@@ -440,6 +441,21 @@ func (g *Gateway) transportFor(u *url.URL) http.RoundTripper {
 	return t.(http.RoundTripper)
 }
 
+// dropInbound reports whether a client's header must not reach the
+// upstream: credentials, identity and forwarding claims, also spelled with
+// underscores or in another case (CGI-style upstreams read X_Portico_App_Id
+// as X-Portico-App-Id).
+func dropInbound(k string) bool {
+	if inboundDrop[k] || strings.HasPrefix(k, "X-Portico-") {
+		return true
+	}
+	if strings.IndexByte(k, '_') < 0 && textproto.CanonicalMIMEHeaderKey(k) == k {
+		return false
+	}
+	n := textproto.CanonicalMIMEHeaderKey(strings.ReplaceAll(k, "_", "-"))
+	return inboundDrop[n] || strings.HasPrefix(n, "X-Portico-")
+}
+
 // outbound is the upstream request and its URL in one allocation.
 type outbound struct {
 	req http.Request
@@ -473,7 +489,7 @@ func (g *Gateway) proxy(w http.ResponseWriter, r *http.Request, reqID []string, 
 	connection := r.Header["Connection"]
 	h := out.Header
 	for k, vv := range r.Header {
-		if inboundDrop[k] || strings.HasPrefix(k, "X-Portico-") || isHop(k) || (connection != nil && listed(connection, k)) {
+		if dropInbound(k) || isHop(k) || (connection != nil && listed(connection, k)) {
 			continue
 		}
 		h[k] = vv
