@@ -36,21 +36,24 @@ func (h *APIGatewayHandler) Routes(r chi.Router) {
 }
 
 type gatewayRouteJSON struct {
-	VersionID     int64  `json:"version_id"`
-	API           string `json:"api"`
-	APIName       string `json:"api_name"`
-	Version       string `json:"version"`
-	State         string `json:"state"`
-	BasePath      string `json:"base_path"`
-	UpstreamURL   string `json:"upstream_url"`
-	EffectivePath string `json:"effective_path"`
-	Routed        bool   `json:"routed"`
+	VersionID     int64    `json:"version_id"`
+	API           string   `json:"api"`
+	APIName       string   `json:"api_name"`
+	Version       string   `json:"version"`
+	State         string   `json:"state"`
+	BasePath      string   `json:"base_path"`
+	UpstreamURL   string   `json:"upstream_url"`
+	Validate      bool     `json:"validate_requests"`
+	CORSOrigins   []string `json:"cors_origins"`
+	EffectivePath string   `json:"effective_path"`
+	Routed        bool     `json:"routed"`
 }
 
 func routeJSON(r models.GatewayRoute) gatewayRouteJSON {
 	return gatewayRouteJSON{
 		VersionID: r.VersionID, API: r.APISlug, APIName: r.APIName, Version: r.Version, State: string(r.State),
 		BasePath: r.Settings.BasePath, UpstreamURL: r.Settings.UpstreamURL, EffectivePath: r.EffectivePath, Routed: r.Routed,
+		Validate: r.Settings.ValidateRequests, CORSOrigins: append([]string{}, r.Settings.CORSOrigins...),
 	}
 }
 
@@ -82,8 +85,10 @@ func (h *APIGatewayHandler) update(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body struct {
-		BasePath    *string `json:"base_path"`
-		UpstreamURL *string `json:"upstream_url"`
+		BasePath         *string  `json:"base_path"`
+		UpstreamURL      *string  `json:"upstream_url"`
+		ValidateRequests bool     `json:"validate_requests"`
+		CORSOrigins      []string `json:"cors_origins"`
 	}
 	if err := decodeJSON(w, r, &body, false); err != nil {
 		h.errs.Render(w, r, err)
@@ -94,7 +99,7 @@ func (h *APIGatewayHandler) update(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	slug := chi.URLParam(r, "subsidiary")
-	if _, err := h.st.UpdateVersionGateway(r.Context(), ActorFrom(r), []string{slug}, id, models.VersionGateway{BasePath: *body.BasePath, UpstreamURL: *body.UpstreamURL}); err != nil {
+	if _, err := h.st.UpdateVersionGateway(r.Context(), ActorFrom(r), []string{slug}, id, models.VersionGateway{BasePath: *body.BasePath, UpstreamURL: *body.UpstreamURL, ValidateRequests: body.ValidateRequests, CORSOrigins: body.CORSOrigins}); err != nil {
 		h.errs.Render(w, r, err)
 		return
 	}

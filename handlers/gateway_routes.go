@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -76,7 +77,11 @@ func (h *GatewayRoutesHandler) update(w http.ResponseWriter, r *http.Request) {
 		h.pages.errs.Render(w, r, models.Errorf(models.Invalid, "The form could not be read."))
 		return
 	}
-	g := models.VersionGateway{BasePath: r.PostForm.Get("base_path"), UpstreamURL: r.PostForm.Get("upstream_url")}
+	g := models.VersionGateway{
+		BasePath: r.PostForm.Get("base_path"), UpstreamURL: r.PostForm.Get("upstream_url"),
+		ValidateRequests: r.PostForm.Get("validate_requests") == "on",
+		CORSOrigins:      strings.Fields(strings.ReplaceAll(r.PostForm.Get("cors_origins"), ",", " ")),
+	}
 	slug := chi.URLParam(r, "subsidiary")
 	if _, err := h.st.UpdateVersionGateway(r.Context(), ActorFrom(r), []string{slug}, id, g); err != nil {
 		switch models.KindOf(err) {

@@ -12,6 +12,12 @@ import (
 type VersionGateway struct {
 	BasePath    string `json:"base_path"`
 	UpstreamURL string `json:"upstream_url"`
+	// ValidateRequests refuses calls that do not fit the operation in the
+	// document (parameters, JSON bodies) with 400 before the upstream.
+	ValidateRequests bool `json:"validate_requests"`
+	// CORSOrigins are the web origins browsers may call the version from
+	// ("https://app.example.com", or "*" for any); empty: none.
+	CORSOrigins []string `json:"cors_origins" gorm:"serializer:json"`
 }
 
 // Validate checks the settings. It returns an Invalid error listing every
@@ -45,6 +51,18 @@ func (g VersionGateway) Validate() error {
 			p.addf("upstream_url must not hold credentials")
 		case u.RawQuery != "" || u.Fragment != "" || strings.Contains(g.UpstreamURL, "?") || strings.Contains(g.UpstreamURL, "#"):
 			p.addf("upstream_url must not have a query or fragment")
+		}
+	}
+	if len(g.CORSOrigins) > 50 {
+		p.addf("cors_origins has %d entries; the limit is 50", len(g.CORSOrigins))
+	}
+	for _, o := range g.CORSOrigins {
+		if o == "*" {
+			continue
+		}
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
+			p.addf("cors_origins entry %q is not an origin such as https://app.example.com (or *)", clipForMessage(o, 80))
 		}
 	}
 	return p.err("invalid gateway settings")

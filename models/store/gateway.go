@@ -102,12 +102,15 @@ type routeRow struct {
 	SunsetAt     *time.Time
 	DocumentHash string
 	UpdatedAt    time.Time
+	Validate     bool
+	CORSOrigins  string
 }
 
 func compileRoutes(ctx context.Context, tx *gorm.DB) ([]gateway.Route, error) {
 	var rows []routeRow
 	err := tx.Raw(`SELECT v.id, v.api_id, s.slug AS subsidiary, a.slug AS api, v.slug, v.version, v.state,
-			v.base_path, v.upstream_url, v.deprecated_at, v.sunset_at, v.document_hash, v.updated_at
+			v.base_path, v.upstream_url, v.deprecated_at, v.sunset_at, v.document_hash, v.updated_at,
+			v.validate_requests AS validate, v.cors_origins
 		FROM api_versions v JOIN apis a ON a.id = v.api_id JOIN subsidiaries s ON s.id = a.subsidiary_id
 		WHERE v.state IN ('published', 'deprecated', 'retired')`).Scan(&rows).Error
 	if err != nil {
@@ -141,6 +144,10 @@ func compileRoutes(ctx context.Context, tx *gorm.DB) ([]gateway.Route, error) {
 			VersionID: r.ID, APIID: r.APIID, Subsidiary: r.Subsidiary, API: r.API, Version: r.Slug,
 			BasePath: base, Upstream: r.UpstreamURL, State: r.State, DeprecatedAt: r.DeprecatedAt, SunsetAt: r.SunsetAt,
 		})
+		if origins := parseOrigins(r.CORSOrigins); len(origins) > 0 {
+			out[len(out)-1].CORS = &gateway.CORS{AllowOrigins: origins, MaxAgeSeconds: 600}
+		}
+		out[len(out)-1].Validate = r.Validate
 		if r.State != string(models.StatePublished) && r.DeprecatedAt == nil {
 			// Deprecated without a recorded date: since its last change.
 			t := r.UpdatedAt.UTC()
@@ -178,10 +185,11 @@ func compileRoutes(ctx context.Context, tx *gorm.DB) ([]gateway.Route, error) {
 	for i := range out {
 		r := &out[i]
 		r.Operations = byVersion[r.VersionID]
-		if r.Upstream != "" || r.State == string(models.StateRetired) {
+		if r.Upstream != "" && !r.Validate || r.State == string(models.StateRetired) {
 			continue
 		}
-		// No upstream: the built-in mock answers from the document.
+		// No upstream (the built-in mock answers from the document), or
+		// requests are validated against it.
 		doc, err := gatewayDocument(ctx, tx, r.VersionID, hashes[r.VersionID])
 		if err != nil {
 			return nil, fmt.Errorf("document of %s/%s %s: %w", r.Subsidiary, r.API, r.Version, err)
@@ -373,14 +381,18 @@ func idList(ids []int64) string {
 // VersionGateway returns the gateway settings of an API version.
 func (s *Store) VersionGateway(ctx context.Context, versionID int64) (models.VersionGateway, error) {
 	var g models.VersionGateway
-	res := s.read(ctx).Raw("SELECT base_path, upstream_url FROM api_versions WHERE id = ?", versionID).Scan(&g)
+	var row struct {
+		BasePath, UpstreamURL, CORSOrigins string
+		ValidateRequests                   bool
+	}
+	res := s.read(ctx).Raw("SELECT base_path, upstream_url, validate_requests, cors_origins FROM api_versions WHERE id = ?", versionID).Scan(&row)
 	if res.Error != nil {
 		return g, translate("read gateway settings", "API version", res.Error)
 	}
 	if res.RowsAffected == 0 {
 		return g, models.Errorf(models.NotFound, "API version not found")
 	}
-	return g, nil
+	return models.VersionGateway{BasePath: row.BasePath, UpstreamURL: row.UpstreamURL, ValidateRequests: row.ValidateRequests, CORSOrigins: parseOrigins(row.CORSOrigins)}, nil
 }
 
 // UpdateVersionGateway sets where the gateway serves an API version of one
@@ -391,20 +403,30 @@ func (s *Store) VersionGateway(ctx context.Context, versionID int64) (models.Ver
 func (s *Store) UpdateVersionGateway(ctx context.Context, actor models.Actor, subsidiaries []string, versionID int64, g models.VersionGateway) (models.VersionGateway, error) {
 	g.BasePath = strings.TrimSpace(g.BasePath)
 	g.UpstreamURL = strings.TrimRight(strings.TrimSpace(g.UpstreamURL), "/")
+	origins := []string{}
+	for _, o := range g.CORSOrigins {
+		if o = strings.TrimRight(strings.TrimSpace(o), "/"); o != "" {
+			origins = append(origins, o)
+		}
+	}
+	g.CORSOrigins = origins
 	if err := g.Validate(); err != nil {
 		return models.VersionGateway{}, err
 	}
 	err := s.audited(ctx, actor, func(tx *gorm.DB, a *auditor) error {
 		var v struct {
-			APIID      int64
-			Version    string
-			Slug       string
-			BasePath   string
-			Upstream   string
-			Subsidiary string
-			API        string
+			APIID            int64
+			Version          string
+			Slug             string
+			BasePath         string
+			Upstream         string
+			Subsidiary       string
+			API              string
+			ValidateRequests bool
+			CORSOrigins      string
 		}
-		res := tx.Raw(`SELECT v.api_id, v.version, v.slug, v.base_path, v.upstream_url AS upstream, s.slug AS subsidiary, a.slug AS api
+		res := tx.Raw(`SELECT v.api_id, v.version, v.slug, v.base_path, v.upstream_url AS upstream, s.slug AS subsidiary, a.slug AS api,
+				v.validate_requests, v.cors_origins
 			FROM api_versions v JOIN apis a ON a.id = v.api_id JOIN subsidiaries s ON s.id = a.subsidiary_id WHERE v.id = ?`, versionID).Scan(&v)
 		if res.Error != nil {
 			return res.Error
@@ -431,11 +453,16 @@ func (s *Store) UpdateVersionGateway(ctx context.Context, actor models.Actor, su
 				return models.Errorf(models.Conflict, "The gateway already serves %s/%s %s at %s: choose another base path.", o.Subsidiary, o.API, o.Version, path)
 			}
 		}
-		if err := tx.Exec("UPDATE api_versions SET base_path = ?, upstream_url = ?, updated_at = ? WHERE id = ?", g.BasePath, g.UpstreamURL, s.now(), versionID).Error; err != nil {
+		cors, err := json.Marshal(g.CORSOrigins)
+		if err != nil {
+			return err
+		}
+		if err := tx.Exec("UPDATE api_versions SET base_path = ?, upstream_url = ?, validate_requests = ?, cors_origins = ?, updated_at = ? WHERE id = ?",
+			g.BasePath, g.UpstreamURL, g.ValidateRequests, string(cors), s.now(), versionID).Error; err != nil {
 			return err
 		}
 		a.record("version.gateway", v.Subsidiary, "version:"+strconv.FormatInt(versionID, 10),
-			models.VersionGateway{BasePath: v.BasePath, UpstreamURL: v.Upstream}, g)
+			models.VersionGateway{BasePath: v.BasePath, UpstreamURL: v.Upstream, ValidateRequests: v.ValidateRequests, CORSOrigins: parseOrigins(v.CORSOrigins)}, g)
 		return nil
 	})
 	if err != nil {
@@ -453,4 +480,13 @@ func inDomains(subsidiary string, domains []string) bool {
 		}
 	}
 	return false
+}
+
+// parseOrigins reads the JSON array of CORS origins of a version.
+func parseOrigins(s string) []string {
+	var out []string
+	if s == "" || json.Unmarshal([]byte(s), &out) != nil {
+		return nil
+	}
+	return out
 }

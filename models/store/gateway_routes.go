@@ -13,18 +13,20 @@ import (
 // (published, deprecated and retired versions that own their path).
 func (s *Store) ListGatewayRoutes(ctx context.Context, subsidiary string) ([]models.GatewayRoute, error) {
 	var rows []struct {
-		ID          int64
-		Subsidiary  string
-		API         string
-		APIName     string
-		Slug        string
-		Version     string
-		State       string
-		BasePath    string
-		UpstreamURL string
+		ID               int64
+		Subsidiary       string
+		API              string
+		APIName          string
+		Slug             string
+		Version          string
+		State            string
+		BasePath         string
+		UpstreamURL      string
+		ValidateRequests bool
+		CORSOrigins      string
 	}
 	err := s.read(ctx).Raw(`SELECT v.id, s.slug AS subsidiary, a.slug AS api, a.name AS api_name, v.slug, v.version, v.state,
-			v.base_path, v.upstream_url
+			v.base_path, v.upstream_url, v.validate_requests, v.cors_origins
 		FROM api_versions v JOIN apis a ON a.id = v.api_id JOIN subsidiaries s ON s.id = a.subsidiary_id
 		WHERE s.slug = ?`, subsidiary).Scan(&rows).Error
 	if err != nil {
@@ -46,7 +48,7 @@ func (s *Store) ListGatewayRoutes(ctx context.Context, subsidiary string) ([]mod
 		}
 		out = append(out, models.GatewayRoute{
 			VersionID: r.ID, APIName: r.APIName, APISlug: r.API, Version: r.Version, VersionSlug: r.Slug,
-			State: models.State(r.State), Settings: models.VersionGateway{BasePath: r.BasePath, UpstreamURL: r.UpstreamURL},
+			State: models.State(r.State), Settings: models.VersionGateway{BasePath: r.BasePath, UpstreamURL: r.UpstreamURL, ValidateRequests: r.ValidateRequests, CORSOrigins: parseOrigins(r.CORSOrigins)},
 			EffectivePath: path, Routed: routed[r.ID],
 		})
 	}

@@ -200,7 +200,8 @@ func TestVersionGatewaySettings(t *testing.T) {
 		bank := mustImport(t, s, "bank", fixture{api: "cards", version: "1.2.0", document: `{"cards":1}`})
 		ins := mustImport(t, s, "insurance", fixture{api: "quotes", version: "1.0.0", document: `{"quotes":1}`})
 		r0, _ := s.GatewayRevision(ctx)
-		g, err := s.UpdateVersionGateway(ctx, actorOf(w.bankAdmin), []string{"bank"}, bank.Version.ID, models.VersionGateway{BasePath: "/cards/v1", UpstreamURL: "https://cards.internal.example/api/"})
+		g, err := s.UpdateVersionGateway(ctx, actorOf(w.bankAdmin), []string{"bank"}, bank.Version.ID, models.VersionGateway{
+			BasePath: "/cards/v1", UpstreamURL: "https://cards.internal.example/api/", ValidateRequests: true, CORSOrigins: []string{" https://app.example.com/ "}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -217,11 +218,12 @@ func TestVersionGatewaySettings(t *testing.T) {
 		var found bool
 		for _, r := range snap.Routes {
 			if r.VersionID == bank.Version.ID {
-				found = r.BasePath == "/cards/v1" && r.Upstream == "https://cards.internal.example/api" && len(r.Document) == 0
+				found = r.BasePath == "/cards/v1" && r.Upstream == "https://cards.internal.example/api" && r.Validate && len(r.Document) > 0 &&
+					r.CORS != nil && len(r.CORS.AllowOrigins) == 1 && r.CORS.AllowOrigins[0] == "https://app.example.com"
 			}
 		}
 		if !found {
-			t.Errorf("the snapshot does not route /cards/v1 to the upstream (without a document): %+v", snap.Routes)
+			t.Errorf("the snapshot does not route /cards/v1 to the upstream, validated against its document, with CORS: %+v", snap.Routes)
 		}
 		// Another subsidiary's admin cannot; a taken path is a conflict;
 		// bad values are refused with their reason.
