@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/portico/portico/credentials"
+	"github.com/portico/portico/gateway/limits"
 )
 
 func TestCredentialsInTheQueryOnlyWhereThePlanTakesThem(t *testing.T) {
@@ -332,5 +333,34 @@ func TestIdentityForgedWithUnderscoresOrCaseIsDropped(t *testing.T) {
 	}
 	if got.Get("X-Portico-App-Id") != w.appID || got.Get("X-Portico-Plan") != "1" || got.Get("X-Custom_thing") != "kept" {
 		t.Errorf("upstream headers %v", got)
+	}
+}
+
+func TestQuotaAndSpikeArrestRefusals(t *testing.T) {
+	up := newUpstream(t, nil)
+	w := newWorld(t, up.URL)
+	w.snap.Plans[0].Limits = Limits{QuotaPerDay: 2}
+	w.snap.Plans[0].OperationLimits = nil
+	w.snap.Plans[2].Limits = Limits{SpikeArrest: 1}
+	srv := httptest.NewServer(w.gateway(t, Options{Limiter: limits.NewMemory()}))
+	defer srv.Close()
+	for i := range 2 {
+		if resp, body := call(t, srv, "GET", "/bank/accounts/v2/accounts", w.keys(), nil); resp.StatusCode != 200 {
+			t.Fatalf("call %d within the quota: %d %s", i+1, resp.StatusCode, body)
+		}
+	}
+	resp, body := call(t, srv, "GET", "/bank/accounts/v2/accounts", w.keys(), nil)
+	// 10:00 UTC: the daily quota renews in 14 hours.
+	if resp.StatusCode != 429 || !strings.Contains(body, "quota-exceeded") || resp.Header.Get("Retry-After") != "50400" ||
+		!strings.Contains(resp.Header.Get("RateLimit-Policy"), "q=2") || !strings.Contains(resp.Header.Get("RateLimit"), "r=0") {
+		t.Errorf("over the daily quota: %d %s %v", resp.StatusCode, body, resp.Header)
+	}
+	api := map[string]string{"X-Api-Key": w.apiKey}
+	if resp, _ := call(t, srv, "GET", "/bank/accounts/v2/accounts", api, nil); resp.StatusCode != 200 {
+		t.Fatalf("first call under spike arrest: %d", resp.StatusCode)
+	}
+	resp, body = call(t, srv, "GET", "/bank/accounts/v2/accounts", api, nil)
+	if resp.StatusCode != 429 || !strings.Contains(body, "spike-arrest") || resp.Header.Get("Retry-After") != "1" {
+		t.Errorf("a second call in the same instant under spike arrest 1/s: %d %s Retry-After %q", resp.StatusCode, body, resp.Header.Get("Retry-After"))
 	}
 }
