@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -362,5 +363,51 @@ func TestQuotaAndSpikeArrestRefusals(t *testing.T) {
 	resp, body = call(t, srv, "GET", "/bank/accounts/v2/accounts", api, nil)
 	if resp.StatusCode != 429 || !strings.Contains(body, "spike-arrest") || resp.Header.Get("Retry-After") != "1" {
 		t.Errorf("a second call in the same instant under spike arrest 1/s: %d %s Retry-After %q", resp.StatusCode, body, resp.Header.Get("Retry-After"))
+	}
+}
+
+func TestUpstreamConnectionsArePooledAcrossSwaps(t *testing.T) {
+	var conns atomic.Int64
+	up := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "{}") }))
+	up.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	up.Start()
+	defer up.Close()
+	w := newWorld(t, up.URL)
+	g := w.gateway(t, Options{})
+	srv := httptest.NewServer(g)
+	defer srv.Close()
+	for i := range 30 {
+		if i%10 == 9 {
+			next := *w.snap
+			next.Revision = int64(i)
+			if err := g.Swap(&next); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if resp, body := call(t, srv, "GET", "/bank/accounts/v2/accounts", w.keys(), nil); resp.StatusCode != 200 {
+			t.Fatalf("call %d: %d %s", i, resp.StatusCode, body)
+		}
+	}
+	if n := conns.Load(); n != 1 {
+		t.Errorf("30 sequential calls over 3 swaps opened %d upstream connections, want 1", n)
+	}
+	// An upstream no route uses any more loses its transport.
+	next := *w.snap
+	next.Revision = 100
+	next.Routes = append([]Route(nil), w.snap.Routes...)
+	for i := range next.Routes {
+		next.Routes[i].Upstream = "http://127.0.0.1:9"
+	}
+	if err := g.Swap(&next); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	g.transports.Range(func(k, _ any) bool { n++; return k == "http://127.0.0.1:9" })
+	if n != 1 {
+		t.Errorf("%d transports after every route moved to one host", n)
 	}
 }

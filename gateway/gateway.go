@@ -136,6 +136,7 @@ func (g *Gateway) Swap(s *Snapshot) error {
 	}
 	g.cur.Store(c)
 	g.obs.SnapshotApplied(s, time.Since(started))
+	g.pruneTransports(c)
 	return nil
 }
 
@@ -454,6 +455,26 @@ func dropInbound(k string) bool {
 	}
 	n := textproto.CanonicalMIMEHeaderKey(strings.ReplaceAll(k, "_", "-"))
 	return inboundDrop[n] || strings.HasPrefix(n, "X-Portico-")
+}
+
+// pruneTransports forgets the transports of hosts no route uses any more
+// and closes their idle connections (requests in flight keep theirs).
+func (g *Gateway) pruneTransports(c *compiled) {
+	used := map[string]bool{}
+	for _, r := range c.routes {
+		if r.upstream != nil {
+			used[r.upstream.Scheme+"://"+r.upstream.Host] = true
+		}
+	}
+	g.transports.Range(func(k, v any) bool {
+		if !used[k.(string)] {
+			g.transports.Delete(k)
+			if t, ok := v.(*http.Transport); ok {
+				t.CloseIdleConnections()
+			}
+		}
+		return true
+	})
 }
 
 // outbound is the upstream request and its URL in one allocation.
