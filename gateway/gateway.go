@@ -86,7 +86,7 @@ type Gateway struct {
 	transports sync.Map // "scheme://host" → *http.Transport
 	swapMu     sync.Mutex
 	docsMu     sync.Mutex
-	docs       map[[32]byte]*loadedDoc // the current snapshot's, by SHA-256
+	docs       map[docKey]*loadedDoc // the current snapshot's
 }
 
 // New returns a gateway with no snapshot (it answers 503 until Swap).
@@ -272,13 +272,17 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	if rt.doc != nil {
-		if problems := rt.doc.validate(r, d.op, d.rest, body, r.Header.Get("X-App-Key"), r.Header.Get("X-Api-Key"), r.Header.Get("Authorization")); problems != nil {
+		if ve := rt.doc.validate(r, d.op, d.rest, body, r.Header.Get("X-App-Key"), r.Header.Get("X-Api-Key"), r.Header.Get("Authorization")); ve != nil {
+			f := errInvalidRequest
+			if ve.Unsupported {
+				f = errUnsupportedType
+			}
 			corsHeaders(h, r, rt)
 			lifecycleHeaders(h, rt)
-			g.obs.Refused(errInvalidRequest.kind, errInvalidRequest.status)
-			g.opt.Logger.Debug("gateway refused", "request_id", reqID[0], "status", errInvalidRequest.status, "reason", errInvalidRequest.kind, "method", r.Method)
-			errInvalidRequest.writeErrors(w, r, reqID[0], problems)
-			g.done(&d, errInvalidRequest.status, start)
+			g.obs.Refused(f.kind, f.status)
+			g.opt.Logger.Debug("gateway refused", "request_id", reqID[0], "status", f.status, "reason", f.kind, "method", r.Method)
+			f.writeErrors(w, r, reqID[0], ve.Errors)
+			g.done(&d, f.status, start)
 			return
 		}
 	}

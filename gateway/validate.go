@@ -10,16 +10,21 @@ import (
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/portico/portico/gateway/spec"
 )
 
-// loadedDoc is a route's parsed OpenAPI document with what the gateway
-// derives from it: the mock's answers and the validator's routes.
+// loadedDoc is a route's parsed OpenAPI document in the forms the gateway
+// uses: the mock's answers (no upstream) and the validator (Validate).
 type loadedDoc struct {
-	t      *openapi3.T
-	mock   *mockDoc
-	routes map[string]*routers.Route // by "METHOD template"
+	mock *mockDoc
+	spec *spec.Doc
+}
+
+// docKey identifies a loaded document: its bytes and what it is loaded for.
+type docKey struct {
+	sum            [32]byte
+	mock, validate bool
 }
 
 // needsDocument reports whether a route's document must load: for the
@@ -36,7 +41,7 @@ func (g *Gateway) loadDocs(s *Snapshot) (map[int]*loadedDoc, error) {
 	}
 	type job struct {
 		i   int
-		sum [32]byte
+		key docKey
 		doc *loadedDoc
 		err error
 	}
@@ -45,9 +50,10 @@ func (g *Gateway) loadDocs(s *Snapshot) (map[int]*loadedDoc, error) {
 	old := g.docs
 	g.docsMu.Unlock()
 	for i := range s.Routes {
-		if needsDocument(&s.Routes[i]) {
-			j := &job{i: i, sum: sha256.Sum256(s.Routes[i].Document)}
-			j.doc = old[j.sum]
+		r := &s.Routes[i]
+		if needsDocument(r) {
+			j := &job{i: i, key: docKey{sha256.Sum256(r.Document), r.Upstream == "", r.Validate}}
+			j.doc = old[j.key]
 			jobs = append(jobs, j)
 		}
 	}
@@ -62,12 +68,12 @@ func (g *Gateway) loadDocs(s *Snapshot) (map[int]*loadedDoc, error) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			j.doc, j.err = loadDoc(s.Routes[j.i].Document)
+			j.doc, j.err = loadDoc(s.Routes[j.i].Document, j.key.mock, j.key.validate)
 		}()
 	}
 	wg.Wait()
 	out := map[int]*loadedDoc{}
-	keep := map[[32]byte]*loadedDoc{}
+	keep := map[docKey]*loadedDoc{}
 	var errs []error
 	for _, j := range jobs {
 		r := &s.Routes[j.i]
@@ -75,7 +81,7 @@ func (g *Gateway) loadDocs(s *Snapshot) (map[int]*loadedDoc, error) {
 			errs = append(errs, fmt.Errorf("route %s: its OpenAPI document does not load: %v", r.BasePath, j.err))
 			continue
 		}
-		out[j.i], keep[j.sum] = j.doc, j.doc
+		out[j.i], keep[j.key] = j.doc, j.doc
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -86,42 +92,35 @@ func (g *Gateway) loadDocs(s *Snapshot) (map[int]*loadedDoc, error) {
 	return out, nil
 }
 
-// loadDoc parses a (bundled) document and prepares its mock and routes.
-func loadDoc(raw []byte) (*loadedDoc, error) {
+// loadDoc parses a (bundled) document for the mock and for validation.
+func loadDoc(raw []byte, mock, validate bool) (*loadedDoc, error) {
 	if len(raw) == 0 {
 		return nil, errors.New("no document")
 	}
-	loader := openapi3.NewLoader()
-	loader.IsExternalRefsAllowed = false
-	t, err := loader.LoadFromData(raw)
-	if err != nil {
-		return nil, err
-	}
-	d := &loadedDoc{t: t, mock: newMock(t), routes: map[string]*routers.Route{}}
-	if t.Paths != nil {
-		for path, item := range t.Paths.Map() {
-			for method, op := range item.Operations() {
-				m := strings.ToUpper(method)
-				d.routes[m+" "+path] = &routers.Route{Spec: t, Path: path, PathItem: item, Method: m, Operation: op}
-			}
+	d := &loadedDoc{}
+	if mock {
+		loader := openapi3.NewLoader()
+		loader.IsExternalRefsAllowed = false
+		t, err := loader.LoadFromData(raw)
+		if err != nil {
+			return nil, err
 		}
+		d.mock = newMock(t)
+	}
+	if validate {
+		sd, err := spec.Load(raw)
+		if err != nil {
+			return nil, err
+		}
+		d.spec = sd
 	}
 	return d, nil
 }
 
-var validationOptions = &openapi3filter.Options{
-	MultiError:         true,
-	AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, // the gateway authenticated already
-}
-
-// validate checks the request against the operation of the document. The
-// body, when there is one, has been read whole (body); the messages never
-// contain the credentials in secrets.
-func (d *loadedDoc) validate(r *http.Request, op *operation, rest string, body []byte, secrets ...string) []string {
-	rt := d.routes[op.Method+" "+op.Path]
-	if rt == nil {
-		return nil // the operation list and the document disagree: nothing to check against
-	}
+// validate checks the request against its operation in the document. The
+// body, when there is one, has been read whole (body). It returns nil when
+// the request fits; the messages never contain the credentials in secrets.
+func (d *loadedDoc) validate(r *http.Request, op *operation, rest string, body []byte, secrets ...string) *spec.ValidationError {
 	params := map[string]string{}
 	parts := strings.Split(strings.Trim(rest, "/"), "/")
 	for i, name := range op.params {
@@ -133,36 +132,26 @@ func (d *loadedDoc) validate(r *http.Request, op *operation, rest string, body [
 	if body != nil {
 		req.Body = readCloser{bytes.NewReader(body)}
 	}
-	err := openapi3filter.ValidateRequest(r.Context(), &openapi3filter.RequestValidationInput{
-		Request: req, PathParams: params, Route: rt, Options: validationOptions,
-	})
+	err := d.spec.Validate(req, op.Method, op.Path, params)
 	if err == nil {
 		return nil
 	}
-	var list []error
-	var me openapi3.MultiError
-	if errors.As(err, &me) {
-		list = me
-	} else {
-		list = []error{err}
+	var ve *spec.ValidationError
+	if !errors.As(err, &ve) {
+		ve = &spec.ValidationError{Errors: []spec.FieldError{{In: "request", Message: "the request could not be validated"}}}
 	}
-	var out []string
-	for _, e := range list {
-		msg := e.Error()
-		if i := strings.IndexByte(msg, '\n'); i >= 0 {
-			msg = msg[:i] // the reason, without the schema and value dumps
-		}
+	if len(ve.Errors) > 20 {
+		ve.Errors = ve.Errors[:20]
+	}
+	for i := range ve.Errors {
 		for _, s := range secrets {
 			if s != "" {
-				msg = strings.ReplaceAll(msg, s, "…")
+				ve.Errors[i].Message = strings.ReplaceAll(ve.Errors[i].Message, s, "…")
+				ve.Errors[i].Name = strings.ReplaceAll(ve.Errors[i].Name, s, "…")
 			}
 		}
-		out = append(out, msg)
-		if len(out) == 20 {
-			break
-		}
 	}
-	return out
+	return ve
 }
 
 type readCloser struct{ *bytes.Reader }

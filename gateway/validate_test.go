@@ -71,6 +71,21 @@ func TestValidationRefusesRequestsTheDocumentDoesNotAllow(t *testing.T) {
 			t.Errorf("%s: the upstream got body %q", c.name, gotBody)
 		}
 	}
+	// A body of a media type the operation does not take: refused (415
+	// when the validator says so, else 400) and never forwarded.
+	plain := w.keys()
+	plain["Content-Type"] = "text/plain"
+	before := up.n.Load()
+	resp, text := call(t, srv, "POST", "/bank/accounts/v2/accounts", plain, strings.NewReader("name=x"))
+	if resp.StatusCode != 415 && resp.StatusCode != 400 || !strings.Contains(text, "Content-Type") || up.n.Load() != before {
+		t.Errorf("text/plain body: %d %s", resp.StatusCode, text)
+	}
+	// Errors name where the problem is.
+	resp, text = call(t, srv, "GET", "/bank/accounts/v2/accounts/abc", w.keys(), nil)
+	var p problem
+	if err := json.Unmarshal([]byte(text), &p); err != nil || len(p.Errors) != 1 || p.Errors[0].In != "path" || p.Errors[0].Name != "id" {
+		t.Errorf("a bad path parameter: %d %s", resp.StatusCode, text)
+	}
 	// A chunked body is validated and forwarded whole, with a Content-Length.
 	req, _ := http.NewRequest("POST", srv.URL+"/bank/accounts/v2/accounts", io.MultiReader(strings.NewReader(`{"name":`), strings.NewReader(`"chunked"}`)))
 	for k, v := range jsonKeys {
