@@ -107,7 +107,7 @@ func TestParametersAndBodyKeptForTheUpstream(t *testing.T) {
 func TestHostileBodiesGetAnErrorNotAPanic(t *testing.T) {
 	d := loadSpec(t, "openbanking-uk/vrp-openapi-v4.0-update4.yaml")
 	for name, body := range map[string]string{
-		"deep nesting": strings.Repeat(`{"a":`, 10000) + "1" + strings.Repeat("}", 10000),
+		"deep nesting": strings.Repeat(`{"a":`, 2000) + "1" + strings.Repeat("}", 2000),
 		"not JSON":     `{"Data": `,
 		"huge number":  `{"Data": 1e999999}`,
 		"bad UTF-8":    "{\"Data\": \"\xff\xfe\"}",

@@ -15,28 +15,35 @@ CREATE TABLE gateway_revision (
 INSERT INTO gateway_revision (id, revision) VALUES (1, 1);
 
 -- +goose StatementBegin
+-- The bump is deferred to the end of the transaction and done once per
+-- transaction: the revision row is then locked only while committing, by
+-- every writer in the same order (last), so concurrent writers queue on it
+-- instead of deadlocking against each other's row locks.
 CREATE FUNCTION bump_gateway_revision() RETURNS trigger AS $$
 BEGIN
-    UPDATE gateway_revision SET revision = revision + 1 WHERE id = 1;
+    IF current_setting('portico.gateway_bumped', true) IS DISTINCT FROM txid_current()::text THEN
+        UPDATE gateway_revision SET revision = revision + 1 WHERE id = 1;
+        PERFORM set_config('portico.gateway_bumped', txid_current()::text, true);
+    END IF;
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
 -- +goose StatementEnd
-CREATE TRIGGER gateway_revision_applications_ins_del AFTER INSERT OR DELETE ON applications FOR EACH STATEMENT EXECUTE FUNCTION bump_gateway_revision();
-CREATE TRIGGER gateway_revision_applications_upd AFTER UPDATE OF status, ip_allowlist, owner_user_id, owner_team_id, app_id, name ON applications FOR EACH STATEMENT EXECUTE FUNCTION bump_gateway_revision();
-CREATE TRIGGER gateway_revision_credentials_ins_del AFTER INSERT OR DELETE ON credentials FOR EACH STATEMENT EXECUTE FUNCTION bump_gateway_revision();
-CREATE TRIGGER gateway_revision_credentials_upd AFTER UPDATE OF revoked_at, expires_at, digest, application_id, kind, prefix ON credentials FOR EACH STATEMENT EXECUTE FUNCTION bump_gateway_revision();
-CREATE TRIGGER gateway_revision_subscriptions_ins_del AFTER INSERT OR DELETE ON subscriptions FOR EACH STATEMENT EXECUTE FUNCTION bump_gateway_revision();
-CREATE TRIGGER gateway_revision_subscriptions_upd AFTER UPDATE OF state, plan_id, api_id, application_id ON subscriptions FOR EACH STATEMENT EXECUTE FUNCTION bump_gateway_revision();
-CREATE TRIGGER gateway_revision_plans_ins_del AFTER INSERT OR DELETE ON plans FOR EACH STATEMENT EXECUTE FUNCTION bump_gateway_revision();
-CREATE TRIGGER gateway_revision_plans_upd AFTER UPDATE OF api_id, name, key_mode, rate_per_second, rate_per_minute, rate_per_hour, quota_per_day, quota_per_month, operation_limits, state ON plans FOR EACH STATEMENT EXECUTE FUNCTION bump_gateway_revision();
-CREATE TRIGGER gateway_revision_apis_ins_del AFTER INSERT OR DELETE ON apis FOR EACH STATEMENT EXECUTE FUNCTION bump_gateway_revision();
-CREATE TRIGGER gateway_revision_apis_upd AFTER UPDATE OF slug, subsidiary_id ON apis FOR EACH STATEMENT EXECUTE FUNCTION bump_gateway_revision();
-CREATE TRIGGER gateway_revision_api_versions_ins_del AFTER INSERT OR DELETE ON api_versions FOR EACH STATEMENT EXECUTE FUNCTION bump_gateway_revision();
-CREATE TRIGGER gateway_revision_api_versions_upd AFTER UPDATE OF state, slug, version, base_path, upstream_url, deprecated_at, sunset_at, document_hash ON api_versions FOR EACH STATEMENT EXECUTE FUNCTION bump_gateway_revision();
-CREATE TRIGGER gateway_revision_api_operations_ins_del AFTER INSERT OR DELETE ON api_operations FOR EACH STATEMENT EXECUTE FUNCTION bump_gateway_revision();
-CREATE TRIGGER gateway_revision_users_upd AFTER UPDATE OF status ON users FOR EACH STATEMENT EXECUTE FUNCTION bump_gateway_revision();
-CREATE TRIGGER gateway_revision_subsidiaries_upd AFTER UPDATE OF slug ON subsidiaries FOR EACH STATEMENT EXECUTE FUNCTION bump_gateway_revision();
+CREATE CONSTRAINT TRIGGER gateway_revision_applications_ins_del AFTER INSERT OR DELETE ON applications DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bump_gateway_revision();
+CREATE CONSTRAINT TRIGGER gateway_revision_applications_upd AFTER UPDATE OF status, ip_allowlist, owner_user_id, owner_team_id, app_id, name ON applications DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bump_gateway_revision();
+CREATE CONSTRAINT TRIGGER gateway_revision_credentials_ins_del AFTER INSERT OR DELETE ON credentials DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bump_gateway_revision();
+CREATE CONSTRAINT TRIGGER gateway_revision_credentials_upd AFTER UPDATE OF revoked_at, expires_at, digest, application_id, kind, prefix ON credentials DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bump_gateway_revision();
+CREATE CONSTRAINT TRIGGER gateway_revision_subscriptions_ins_del AFTER INSERT OR DELETE ON subscriptions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bump_gateway_revision();
+CREATE CONSTRAINT TRIGGER gateway_revision_subscriptions_upd AFTER UPDATE OF state, plan_id, api_id, application_id ON subscriptions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bump_gateway_revision();
+CREATE CONSTRAINT TRIGGER gateway_revision_plans_ins_del AFTER INSERT OR DELETE ON plans DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bump_gateway_revision();
+CREATE CONSTRAINT TRIGGER gateway_revision_plans_upd AFTER UPDATE OF api_id, name, key_mode, rate_per_second, rate_per_minute, rate_per_hour, quota_per_day, quota_per_month, operation_limits, state ON plans DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bump_gateway_revision();
+CREATE CONSTRAINT TRIGGER gateway_revision_apis_ins_del AFTER INSERT OR DELETE ON apis DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bump_gateway_revision();
+CREATE CONSTRAINT TRIGGER gateway_revision_apis_upd AFTER UPDATE OF slug, subsidiary_id ON apis DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bump_gateway_revision();
+CREATE CONSTRAINT TRIGGER gateway_revision_api_versions_ins_del AFTER INSERT OR DELETE ON api_versions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bump_gateway_revision();
+CREATE CONSTRAINT TRIGGER gateway_revision_api_versions_upd AFTER UPDATE OF state, slug, version, base_path, upstream_url, deprecated_at, sunset_at, document_hash ON api_versions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bump_gateway_revision();
+CREATE CONSTRAINT TRIGGER gateway_revision_api_operations_ins_del AFTER INSERT OR DELETE ON api_operations DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bump_gateway_revision();
+CREATE CONSTRAINT TRIGGER gateway_revision_users_upd AFTER UPDATE OF status ON users DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bump_gateway_revision();
+CREATE CONSTRAINT TRIGGER gateway_revision_subsidiaries_upd AFTER UPDATE OF slug ON subsidiaries DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bump_gateway_revision();
 
 CREATE TABLE usage_buckets (
     application_id BIGINT   NOT NULL, -- 0 when no application was identified
