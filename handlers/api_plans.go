@@ -321,16 +321,17 @@ type limitsJSON struct {
 	RatePerHour   int64 `json:"rate_per_hour"`
 	QuotaPerDay   int64 `json:"quota_per_day"`
 	QuotaPerMonth int64 `json:"quota_per_month"`
+	SpikeArrest   int64 `json:"spike_arrest"`
 }
 
 func (l limitsJSON) model() models.Limits {
 	return models.Limits{RatePerSecond: l.RatePerSecond, RatePerMinute: l.RatePerMinute, RatePerHour: l.RatePerHour,
-		QuotaPerDay: l.QuotaPerDay, QuotaPerMonth: l.QuotaPerMonth}
+		QuotaPerDay: l.QuotaPerDay, QuotaPerMonth: l.QuotaPerMonth, SpikeArrest: l.SpikeArrest}
 }
 
 func newLimitsJSON(l models.Limits) limitsJSON {
 	return limitsJSON{RatePerSecond: l.RatePerSecond, RatePerMinute: l.RatePerMinute, RatePerHour: l.RatePerHour,
-		QuotaPerDay: l.QuotaPerDay, QuotaPerMonth: l.QuotaPerMonth}
+		QuotaPerDay: l.QuotaPerDay, QuotaPerMonth: l.QuotaPerMonth, SpikeArrest: l.SpikeArrest}
 }
 
 func operationLimits(in map[string]limitsJSON) map[string]models.Limits {

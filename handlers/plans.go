@@ -241,7 +241,7 @@ func parsePlanForm(r *http.Request) views.PlanForm {
 		Name: cleanText(r.PostForm.Get("name")), Description: strings.TrimSpace(r.PostForm.Get("description")),
 		Audience: get("audience"), ApprovalMode: get("approval_mode"), KeyMode: get("key_mode"),
 		RatePerSecond: get("rate_per_second"), RatePerMinute: get("rate_per_minute"), RatePerHour: get("rate_per_hour"),
-		QuotaPerDay: get("quota_per_day"), QuotaPerMonth: get("quota_per_month"),
+		QuotaPerDay: get("quota_per_day"), QuotaPerMonth: get("quota_per_month"), SpikeArrest: get("spike_arrest"),
 		PricingModel: get("pricing_model"), MonthlyFee: get("monthly_fee"), IncludedCalls: get("included_calls"),
 		PricePerCall: get("price_per_call"), Currency: strings.ToUpper(get("currency")), State: get("state"),
 	}
@@ -286,7 +286,7 @@ func planFromForm(f views.PlanForm, ops []string, current map[string]models.Limi
 		Limits: models.Limits{
 			RatePerSecond: num("rate_per_second", f.RatePerSecond), RatePerMinute: num("rate_per_minute", f.RatePerMinute),
 			RatePerHour: num("rate_per_hour", f.RatePerHour), QuotaPerDay: num("quota_per_day", f.QuotaPerDay),
-			QuotaPerMonth: num("quota_per_month", f.QuotaPerMonth),
+			QuotaPerMonth: num("quota_per_month", f.QuotaPerMonth), SpikeArrest: num("spike_arrest", f.SpikeArrest),
 		},
 		Pricing: models.Pricing{
 			Model: models.PricingModel(f.PricingModel), Currency: f.Currency,
@@ -380,6 +380,7 @@ var planFields = map[string]struct{ field, label string }{
 	"approval_mode":          {"approval_mode", "Approval"},
 	"key_mode":               {"key_mode", "Credentials"},
 	"rate_per_second":        {"rate_per_second", "The limit per second"},
+	"spike_arrest":           {"spike_arrest", "The spike arrest"},
 	"rate_per_minute":        {"rate_per_minute", "The limit per minute"},
 	"rate_per_hour":          {"rate_per_hour", "The limit per hour"},
 	"quota_per_day":          {"quota_per_day", "The quota per day"},

@@ -379,3 +379,35 @@ func TestPlanPagesAreForTheSubsidiarysAdminsAndPublishers(t *testing.T) {
 		t.Errorf("developer POST %s: status %d, want 403", bankPlanURL, rec.Code)
 	}
 }
+
+// TestPlanEditorSpikeArrestReachesTheGatewaySnapshot: a spike arrest typed
+// in the editor is stored and compiled into the gateway's plan.
+func TestPlanEditorSpikeArrestReachesTheGatewaySnapshot(t *testing.T) {
+	ip := newIdentityPortal(t)
+	ip.seedCatalog(t)
+	accounts := subsidiaryAPI(t, ip, "bank", "accounts-api")
+	b := ip.signedIn(t, adminBank)
+	form := validPlanForm("spike_arrest", "lots")
+	form.Set("api", strconv.FormatInt(accounts.ID, 10))
+	rec := b.postForm("/admin/subsidiaries/bank/plans", form)
+	wantStatus(t, rec, http.StatusUnprocessableEntity)
+	if msg := byTestID(parseHTML(t, rec.Body), "error-spike_arrest").Text(); !strings.Contains(msg, "whole number") {
+		t.Errorf("spike arrest 'lots': %q", msg)
+	}
+	form.Set("spike_arrest", "5")
+	rec = b.postForm("/admin/subsidiaries/bank/plans", form)
+	wantStatus(t, rec, http.StatusSeeOther)
+	plans := plansOf(t, ip, accounts.ID)
+	if len(plans) != 1 || plans[0].SpikeArrest != 5 {
+		t.Fatalf("stored plans = %+v; want one with spike arrest 5", plans)
+	}
+	snap, err := ip.st.CompileSnapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range snap.Plans {
+		if p.ID == plans[0].ID && p.Limits.SpikeArrest != 5 {
+			t.Errorf("gateway plan spike arrest = %d, want 5", p.Limits.SpikeArrest)
+		}
+	}
+}

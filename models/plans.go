@@ -54,6 +54,9 @@ type Limits struct {
 	RatePerHour   int64 `json:"rate_per_hour,omitempty"`
 	QuotaPerDay   int64 `json:"quota_per_day,omitempty"`
 	QuotaPerMonth int64 `json:"quota_per_month,omitempty"`
+	// SpikeArrest smooths bursts: at most this many calls a second, evenly
+	// spaced (0: none).
+	SpikeArrest int64 `json:"spike_arrest,omitempty"`
 }
 
 // Pricing is what a plan costs. Amounts are decimal strings ("12.50") so
@@ -108,7 +111,7 @@ func (p *problems) limits(prefix string, l Limits) {
 		v    int64
 	}{
 		{"rate_per_second", l.RatePerSecond}, {"rate_per_minute", l.RatePerMinute}, {"rate_per_hour", l.RatePerHour},
-		{"quota_per_day", l.QuotaPerDay}, {"quota_per_month", l.QuotaPerMonth},
+		{"quota_per_day", l.QuotaPerDay}, {"quota_per_month", l.QuotaPerMonth}, {"spike_arrest", l.SpikeArrest},
 	} {
 		if f.v < 0 {
 			p.addf("%s%s must not be negative", prefix, f.name)

@@ -177,6 +177,9 @@ func NewPlanColumn(p models.Plan, subsidiary, subsidiaryName, api string, reques
 			c.Rates = append(c.Rates, thousands(l.n)+" per "+l.unit)
 		}
 	}
+	if p.SpikeArrest > 0 {
+		c.Rates = append(c.Rates, "evenly spaced, at most "+thousands(p.SpikeArrest)+" a second")
+	}
 	if len(c.Rates) == 0 {
 		c.Rates = []string{"No rate limit"}
 	}

@@ -56,6 +56,7 @@ type PlanForm struct {
 	RatePerSecond, RatePerMinute       string
 	RatePerHour                        string
 	QuotaPerDay, QuotaPerMonth         string
+	SpikeArrest                        string
 	PricingModel, MonthlyFee, Currency string
 	IncludedCalls, PricePerCall, State string
 	Operations                         []OperationLimitForm
@@ -77,8 +78,8 @@ func PlanFormOf(p models.Plan) PlanForm {
 		ApprovalMode: string(p.ApprovalMode), KeyMode: string(p.KeyMode),
 		RatePerSecond: limitString(p.RatePerSecond), RatePerMinute: limitString(p.RatePerMinute),
 		RatePerHour: limitString(p.RatePerHour), QuotaPerDay: limitString(p.QuotaPerDay),
-		QuotaPerMonth: limitString(p.QuotaPerMonth),
-		PricingModel:  string(p.Pricing.Model), MonthlyFee: p.Pricing.MonthlyFee,
+		QuotaPerMonth: limitString(p.QuotaPerMonth), SpikeArrest: limitString(p.SpikeArrest),
+		PricingModel: string(p.Pricing.Model), MonthlyFee: p.Pricing.MonthlyFee,
 		IncludedCalls: limitString(p.Pricing.IncludedCalls), PricePerCall: p.Pricing.PricePerCall,
 		Currency: p.Pricing.Currency, State: string(p.State),
 	}
@@ -179,6 +180,9 @@ func PlanLimits(l models.Limits) string {
 		if x.n > 0 {
 			parts = append(parts, groupDigits(x.n)+x.unit)
 		}
+	}
+	if l.SpikeArrest > 0 {
+		parts = append(parts, "spike arrest "+groupDigits(l.SpikeArrest)+"/s")
 	}
 	if len(parts) == 0 {
 		return "No limits"

@@ -241,7 +241,7 @@ func compilePlans(tx *gorm.DB, apiIDs []int64) ([]gateway.Plan, error) {
 func gatewayLimits(l models.Limits) gateway.Limits {
 	return gateway.Limits{
 		RatePerSecond: l.RatePerSecond, RatePerMinute: l.RatePerMinute, RatePerHour: l.RatePerHour,
-		QuotaPerDay: l.QuotaPerDay, QuotaPerMonth: l.QuotaPerMonth,
+		QuotaPerDay: l.QuotaPerDay, QuotaPerMonth: l.QuotaPerMonth, SpikeArrest: l.SpikeArrest,
 	}
 }
 
