@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -72,7 +73,7 @@ func (e *embeddedGateway) Addr() string { return e.ln.Addr().String() }
 // the usage counts.
 func (e *embeddedGateway) run(ctx context.Context, g *errgroup.Group) {
 	g.Go(func() error {
-		follow.Run(ctx, e.st, e.gw.Swap, e.gw.Revision(), follow.Options{Logger: e.log})
+		follow.Run(ctx, e.st, e.gw.Swap, e.gw.Revision(), follow.Options{Logger: e.log, Applied: releaseMemory})
 		return nil
 	})
 	usageCtx, stopUsage := context.WithCancel(context.Background())
@@ -122,4 +123,14 @@ func demoPath(snap *gateway.Snapshot, subsidiary, api, path string) string {
 		}
 	}
 	return best
+}
+
+// releaseMemory hands the previous snapshot's memory back to the system
+// after a large swap: without it the process keeps the old and new
+// snapshots' pages (and the compile's garbage) until the runtime gets to
+// it, doubling its resident size. Small snapshots are left to the GC.
+func releaseMemory(s *gateway.Snapshot, _ time.Duration) {
+	if len(s.Credentials) >= 10_000 {
+		debug.FreeOSMemory()
+	}
 }

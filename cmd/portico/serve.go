@@ -106,12 +106,14 @@ func runServe(ctx context.Context, args []string, e env) error {
 		if cfg.GatewayURL == "" {
 			cfg.GatewayURL = "http://" + gw.Addr()
 		}
+		first := gw.first
+		gw.first = nil // the gateway holds what it serves; do not pin the first snapshot
 		if cfg.Demo {
 			path, err := updateDemoCredentials(cfg.DataDir, [][2]string{
 				{"GATEWAY_URL", cfg.PublicGatewayURL()},
 				{"APP_ID", quick.AppID},
 				{"APP_KEY", quick.Key},
-				{"DEMO_PATH", demoPath(gw.first, demo.QuickstartSubsidiary, demo.QuickstartAPI, demo.QuickstartPath)},
+				{"DEMO_PATH", demoPath(first, demo.QuickstartSubsidiary, demo.QuickstartAPI, demo.QuickstartPath)},
 				{"DEMO_RATE_PER_SECOND", strconv.FormatInt(quick.Plan.RatePerSecond, 10)},
 			})
 			if err != nil {
