@@ -186,3 +186,54 @@ func TestE2EKeyFromBrowserWorksAtGatewayUntilRevoked(t *testing.T) {
 		t.Error("the key is in the server's logs")
 	}
 }
+
+// TestE2EAdminTurnsOnRequestValidation: the bank admin turns on request
+// validation for the Accounts API 2.1.0 on the gateway routes page; within
+// a second a call outside the document (limit=500, maximum 200) is refused
+// with a 400 naming the parameter, and a valid call still works.
+func TestE2EAdminTurnsOnRequestValidation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	if browsertest.ExecPath() == "" {
+		testenv.Missing(t, "chromium is not installed (apt-get install chromium); skipping the browser test")
+	}
+	s := startServe(t, "--demo")
+	creds, err := readEnvFile(filepath.Join(s.DataDir, demoCredentialsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := s.GatewayURL + "/bank/accounts/v2/accounts/MBAC00184432/transactions?limit=500"
+	good := s.GatewayURL + "/bank/accounts/v2/accounts/MBAC00184432/transactions?limit=2"
+	if resp, body := gatewayCall(t, bad, creds["APP_ID"], creds["APP_KEY"]); resp.StatusCode != http.StatusOK {
+		t.Fatalf("before validation is on, limit=500 reaches the mock: %d %s", resp.StatusCode, body)
+	}
+
+	admin := browsertest.New(t, 60*time.Second)
+	signIn(t, admin, s.URL, creds["DEMO_BANK_ADMIN_EMAIL"], creds["DEMO_PASSWORD"])
+	row := `[data-testid="gateway-route"][data-api="accounts"][data-version="2.1.0"]`
+	do(t, admin, "open the gateway routes",
+		chromedp.Navigate(s.URL+"/admin"),
+		chromedp.Click(`[data-testid="admin-subsidiary"][data-subsidiary="bank"] [data-testid="gateway-routes-link"]`),
+		chromedp.WaitVisible(row),
+	)
+	if p := text(t, admin, row+` [data-testid="effective-path"]`); p != "/bank/accounts/v2" {
+		t.Errorf("effective path of Accounts 2.1.0 = %q", p)
+	}
+	do(t, admin, "turn on validation",
+		chromedp.Click(row+` [data-testid="field-validate_requests"]`),
+		chromedp.Click(row+` [data-testid="route-save"]`),
+		chromedp.WaitVisible(`[data-testid="notice"]`),
+	)
+	browsertest.Screenshot(t, admin, testenv.ArtifactsDir(t, "e2e-gateway"), "gateway-routes")
+
+	took := waitStatus(t, bad, creds["APP_ID"], creds["APP_KEY"], http.StatusBadRequest, 2*time.Second)
+	t.Logf("validation on at the gateway after %v", took.Round(time.Millisecond))
+	resp, body := gatewayCall(t, bad, creds["APP_ID"], creds["APP_KEY"])
+	if resp.Header.Get("Content-Type") != "application/problem+json" || !strings.Contains(body, "limit") {
+		t.Errorf("refusal of limit=500: %s %s", resp.Header.Get("Content-Type"), body)
+	}
+	if resp, body := gatewayCall(t, good, creds["APP_ID"], creds["APP_KEY"]); resp.StatusCode != http.StatusOK {
+		t.Errorf("a valid call after validation is on: %d %s", resp.StatusCode, body)
+	}
+}
