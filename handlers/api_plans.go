@@ -97,6 +97,7 @@ type planRequest struct {
 	KeyMode         models.KeyMode        `json:"key_mode"`
 	Limits          limitsJSON            `json:"limits"`
 	OperationLimits map[string]limitsJSON `json:"operation_limits"`
+	Operations      []string              `json:"operations"`
 	Pricing         *pricingJSON          `json:"pricing"`
 	State           models.PlanState      `json:"state"`
 }
@@ -135,7 +136,7 @@ func (r planRequest) plan() models.Plan {
 	p := models.Plan{
 		APIID: r.APIID, Name: strings.TrimSpace(r.Name), Description: strings.TrimSpace(r.Description),
 		Audience: r.Audience, ApprovalMode: r.ApprovalMode, KeyMode: r.KeyMode,
-		Limits: r.Limits.model(), OperationLimits: operationLimits(r.OperationLimits),
+		Limits: r.Limits.model(), OperationLimits: operationLimits(r.OperationLimits), Operations: r.Operations,
 		Pricing: models.Pricing{Model: models.PricingFree}, State: r.State,
 	}
 	if p.KeyMode == "" {
@@ -174,6 +175,7 @@ type planPatch struct {
 	KeyMode         *models.KeyMode        `json:"key_mode"`
 	Limits          *limitsJSON            `json:"limits"`
 	OperationLimits *map[string]limitsJSON `json:"operation_limits"`
+	Operations      *[]string              `json:"operations"`
 	Pricing         *pricingJSON           `json:"pricing"`
 	State           *models.PlanState      `json:"state"`
 	// APIID and API are read only to explain that they cannot change.
@@ -204,6 +206,9 @@ func (h *APIPlansHandler) update(w http.ResponseWriter, r *http.Request) {
 	if req.Limits != nil {
 		l := req.Limits.model()
 		u.Limits = &l
+	}
+	if req.Operations != nil {
+		u.Operations = req.Operations
 	}
 	if req.OperationLimits != nil {
 		ol := operationLimits(*req.OperationLimits)
@@ -366,6 +371,7 @@ type planJSON struct {
 	KeyMode         string                `json:"key_mode"`
 	Limits          limitsJSON            `json:"limits"`
 	OperationLimits map[string]limitsJSON `json:"operation_limits"`
+	Operations      []string              `json:"operations"`
 	Pricing         pricingJSON           `json:"pricing"`
 	State           string                `json:"state"`
 	CreatedAt       time.Time             `json:"created_at"`
@@ -381,7 +387,7 @@ func newPlanJSON(p models.Plan) planJSON {
 	return planJSON{
 		ID: p.ID, APIID: p.APIID, Name: p.Name, Description: p.Description, Audience: string(p.Audience),
 		ApprovalMode: string(p.ApprovalMode), KeyMode: string(p.KeyMode), Limits: newLimitsJSON(p.Limits),
-		OperationLimits: ops,
+		OperationLimits: ops, Operations: append([]string{}, p.Operations...),
 		Pricing: pricingJSON{Model: pr.Model, MonthlyFee: pr.MonthlyFee, IncludedCalls: pr.IncludedCalls,
 			PricePerCall: pr.PricePerCall, Currency: pr.Currency},
 		State: string(p.State), CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(),

@@ -150,6 +150,7 @@ func (h *PlansHandler) update(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Form = parsePlanForm(r)
+	v.Form.KeptOps = before.Operations
 	plan, problems := planFromForm(v.Form, v.API.OperationIDs, before.OperationLimits)
 	plan.APIID = before.APIID
 	problems = withPlanProblems(problems, plan)
@@ -161,7 +162,7 @@ func (h *PlansHandler) update(w http.ResponseWriter, r *http.Request) {
 	u := models.PlanUpdate{
 		Name: &plan.Name, Description: &plan.Description, Audience: &plan.Audience,
 		ApprovalMode: &plan.ApprovalMode, KeyMode: &plan.KeyMode, Limits: &plan.Limits,
-		OperationLimits: &plan.OperationLimits, Pricing: &plan.Pricing, State: &plan.State,
+		OperationLimits: &plan.OperationLimits, Operations: &plan.Operations, Pricing: &plan.Pricing, State: &plan.State,
 	}
 	_, err = h.st.UpdatePlan(r.Context(), ActorFrom(r), []string{v.Subsidiary.Slug}, before.ID, u)
 	if h.storeProblem(w, r, v, err) {
@@ -244,6 +245,7 @@ func parsePlanForm(r *http.Request) views.PlanForm {
 		QuotaPerDay: get("quota_per_day"), QuotaPerMonth: get("quota_per_month"), SpikeArrest: get("spike_arrest"),
 		PricingModel: get("pricing_model"), MonthlyFee: get("monthly_fee"), IncludedCalls: get("included_calls"),
 		PricePerCall: get("price_per_call"), Currency: strings.ToUpper(get("currency")), State: get("state"),
+		IncludedOps: r.PostForm["included_ops"],
 	}
 	col := func(name string, i int) string {
 		vals := r.PostForm[name]
@@ -294,6 +296,16 @@ func planFromForm(f views.PlanForm, ops []string, current map[string]models.Limi
 		},
 		State:           models.PlanState(f.State),
 		OperationLimits: map[string]models.Limits{},
+		Operations:      []string{},
+	}
+	for _, op := range f.IncludedOps {
+		switch {
+		case slices.Contains(p.Operations, op):
+		case !slices.Contains(ops, op) && !slices.Contains(f.KeptOps, op):
+			problems["operations"] = "The API's latest version has no operation " + strconv.Quote(op) + ": uncheck it."
+		default:
+			p.Operations = append(p.Operations, op)
+		}
 	}
 	// Fields of another pricing model are ignored rather than refused: the
 	// editor shows them all, and switching model should not need clearing.
@@ -392,6 +404,7 @@ var planFields = map[string]struct{ field, label string }{
 	"pricing.currency":       {"currency", "The currency"},
 	"state":                  {"state", "State"},
 	"operation_limits":       {"operation_limits", "Limits per operation"},
+	"operations":             {"operations", "Operations included"},
 }
 
 // planProblems turns an Invalid error of Plan.Validate (or of the store)

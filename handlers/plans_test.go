@@ -411,3 +411,46 @@ func TestPlanEditorSpikeArrestReachesTheGatewaySnapshot(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanEditorIncludedOperations: the operations checked in the editor
+// are the plan's (and the gateway's); an operation the API does not have
+// is refused with the reason.
+func TestPlanEditorIncludedOperations(t *testing.T) {
+	ip := newIdentityPortal(t)
+	ip.seedCatalog(t)
+	accounts := subsidiaryAPI(t, ip, "bank", "accounts-api")
+	b := ip.signedIn(t, adminBank)
+	form := validPlanForm()
+	form.Set("api", strconv.FormatInt(accounts.ID, 10))
+	form["included_ops"] = []string{"listAccounts", "noSuchOperation"}
+	rec := b.postForm("/admin/subsidiaries/bank/plans", form)
+	wantStatus(t, rec, http.StatusUnprocessableEntity)
+	doc := parseHTML(t, rec.Body)
+	if msg := byTestID(doc, "error-operations").Text(); !strings.Contains(msg, "noSuchOperation") {
+		t.Errorf("an unknown operation: %q", msg)
+	}
+	if doc.Find(`[data-testid="included-op"][value="listAccounts"][checked]`).Length() != 1 {
+		t.Error("the refused form lost the checked operation")
+	}
+	form["included_ops"] = []string{"listAccounts"}
+	wantStatus(t, b.postForm("/admin/subsidiaries/bank/plans", form), http.StatusSeeOther)
+	plans := plansOf(t, ip, accounts.ID)
+	if len(plans) != 1 || strings.Join(plans[0].Operations, ",") != "listAccounts" {
+		t.Fatalf("stored plans = %+v; want one including only listAccounts", plans)
+	}
+	snap, err := ip.st.CompileSnapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range snap.Plans {
+		if p.ID == plans[0].ID && strings.Join(p.Operations, ",") != "listAccounts" {
+			t.Errorf("gateway plan operations = %v", p.Operations)
+		}
+	}
+	// Editing with nothing checked includes everything again.
+	delete(form, "included_ops")
+	wantStatus(t, b.postForm("/admin/subsidiaries/bank/plans/"+strconv.FormatInt(plans[0].ID, 10), form), http.StatusSeeOther)
+	if p := plansOf(t, ip, accounts.ID)[0]; len(p.Operations) != 0 {
+		t.Errorf("after unchecking all, operations = %v", p.Operations)
+	}
+}

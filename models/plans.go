@@ -83,10 +83,13 @@ type Plan struct {
 	// OperationLimits are limits per OpenAPI operationId, on top of the
 	// plan's.
 	OperationLimits map[string]Limits `gorm:"serializer:json"`
-	Pricing         Pricing           `gorm:"embedded;embeddedPrefix:pricing_"`
-	State           PlanState
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// Operations are the operationIds the plan includes; empty includes
+	// every operation of the API. Others are refused at the gateway (403).
+	Operations []string `gorm:"serializer:json"`
+	Pricing    Pricing  `gorm:"embedded;embeddedPrefix:pricing_"`
+	State      PlanState
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 var (
@@ -159,6 +162,18 @@ func (pl Plan) Validate() error {
 		}
 		p.limits("operation_limits["+op+"].", pl.OperationLimits[op])
 	}
+	if len(pl.Operations) > 500 {
+		p.addf("operations has %d entries; the limit is 500", len(pl.Operations))
+	}
+	seen := map[string]bool{}
+	for _, op := range pl.Operations {
+		if !operationID.MatchString(op) {
+			p.addf("operations entry %q is not an operationId", clipForMessage(op, 40))
+		} else if seen[op] {
+			p.addf("operations lists %q twice", op)
+		}
+		seen[op] = true
+	}
 	pr := pl.Pricing
 	p.decimal("pricing.monthly_fee", pr.MonthlyFee)
 	p.decimal("pricing.price_per_call", pr.PricePerCall)
@@ -206,6 +221,7 @@ type PlanUpdate struct {
 	KeyMode         *KeyMode
 	Limits          *Limits
 	OperationLimits *map[string]Limits
+	Operations      *[]string
 	Pricing         *Pricing
 	State           *PlanState
 }
@@ -232,6 +248,9 @@ func (u PlanUpdate) Apply(pl Plan) Plan {
 	}
 	if u.OperationLimits != nil {
 		pl.OperationLimits = *u.OperationLimits
+	}
+	if u.Operations != nil {
+		pl.Operations = *u.Operations
 	}
 	if u.Pricing != nil {
 		pl.Pricing = *u.Pricing

@@ -57,6 +57,8 @@ type PlanForm struct {
 	RatePerHour                        string
 	QuotaPerDay, QuotaPerMonth         string
 	SpikeArrest                        string
+	IncludedOps                        []string // operationIds the plan includes; none: all
+	KeptOps                            []string // included by the stored plan (accepted even if gone from the API)
 	PricingModel, MonthlyFee, Currency string
 	IncludedCalls, PricePerCall, State string
 	Operations                         []OperationLimitForm
@@ -79,6 +81,7 @@ func PlanFormOf(p models.Plan) PlanForm {
 		RatePerSecond: limitString(p.RatePerSecond), RatePerMinute: limitString(p.RatePerMinute),
 		RatePerHour: limitString(p.RatePerHour), QuotaPerDay: limitString(p.QuotaPerDay),
 		QuotaPerMonth: limitString(p.QuotaPerMonth), SpikeArrest: limitString(p.SpikeArrest),
+		IncludedOps:  append([]string{}, p.Operations...),
 		PricingModel: string(p.Pricing.Model), MonthlyFee: p.Pricing.MonthlyFee,
 		IncludedCalls: limitString(p.Pricing.IncludedCalls), PricePerCall: p.Pricing.PricePerCall,
 		Currency: p.Pricing.Currency, State: string(p.State),
@@ -252,3 +255,16 @@ var (
 		{string(models.PlanRetired), "Retired", "Kept for history only."},
 	}
 )
+
+// IncludedChoices are the operations the editor offers to include: the
+// API's, then any the plan includes that its latest version no longer has
+// (so they can be unchecked).
+func IncludedChoices(ops, included []string) []string {
+	out := append([]string{}, ops...)
+	for _, op := range included {
+		if !slices.Contains(out, op) {
+			out = append(out, op)
+		}
+	}
+	return out
+}
