@@ -122,7 +122,7 @@ func compileRoutes(ctx context.Context, tx *gorm.DB) ([]gateway.Route, error) {
 		if ri != rj {
 			return ri
 		}
-		if c := compareVersions(rows[i].Version, rows[j].Version); c != 0 {
+		if c := models.CompareVersions(rows[i].Version, rows[j].Version); c != 0 {
 			return c > 0
 		}
 		return rows[i].ID > rows[j].ID
@@ -166,7 +166,7 @@ func compileRoutes(ctx context.Context, tx *gorm.DB) ([]gateway.Route, error) {
 		OperationID  string
 	}
 	if err := tx.Raw(`SELECT api_version_id, method, path, operation_id FROM api_operations
-		WHERE api_version_id IN (` + idList(ids) + `) ORDER BY api_version_id, position`).Scan(&ops).Error; err != nil {
+		WHERE api_version_id IN (` + inList(ids) + `) ORDER BY api_version_id, position`).Scan(&ops).Error; err != nil {
 		return nil, err
 	}
 	byVersion := map[int64][]gateway.Operation{}
@@ -221,7 +221,7 @@ func gatewayDocument(ctx context.Context, tx *gorm.DB, versionID int64, hash str
 
 func compilePlans(tx *gorm.DB, apiIDs []int64) ([]gateway.Plan, error) {
 	var plans []models.Plan
-	if err := tx.Where("api_id IN ("+idList(apiIDs)+") AND state <> ?", models.PlanRetired).Order("id").Find(&plans).Error; err != nil {
+	if err := tx.Where("api_id IN ("+inList(apiIDs)+") AND state <> ?", models.PlanRetired).Order("id").Find(&plans).Error; err != nil {
 		return nil, err
 	}
 	out := make([]gateway.Plan, 0, len(plans))
@@ -248,7 +248,7 @@ func gatewayLimits(l models.Limits) gateway.Limits {
 // subscribedApps selects the applications with an active subscription to
 // one of the APIs.
 func subscribedApps(apiIDs []int64) string {
-	return "SELECT application_id FROM subscriptions WHERE state = 'active' AND api_id IN (" + idList(apiIDs) + ")"
+	return "SELECT application_id FROM subscriptions WHERE state = 'active' AND api_id IN (" + inList(apiIDs) + ")"
 }
 
 func compileApps(tx *gorm.DB, apiIDs []int64) ([]gateway.App, error) {
@@ -281,7 +281,7 @@ func compileApps(tx *gorm.DB, apiIDs []int64) ([]gateway.App, error) {
 		return nil, err
 	}
 	subs, err := tx.Raw(`SELECT id, application_id, api_id, plan_id FROM subscriptions
-		WHERE state = 'active' AND api_id IN (` + idList(apiIDs) + `) ORDER BY id`).Rows()
+		WHERE state = 'active' AND api_id IN (` + inList(apiIDs) + `) ORDER BY id`).Rows()
 	if err != nil {
 		return nil, err
 	}
@@ -339,35 +339,9 @@ func majorOf(version, slug string) string {
 	return strconv.Itoa(n)
 }
 
-// compareVersions compares dotted version numbers numerically, then as
-// text: 1.10.0 > 1.9.2.
-func compareVersions(a, b string) int {
-	pa, pb := strings.Split(strings.TrimPrefix(a, "v"), "."), strings.Split(strings.TrimPrefix(b, "v"), ".")
-	for i := 0; i < len(pa) || i < len(pb); i++ {
-		var sa, sb string
-		if i < len(pa) {
-			sa = pa[i]
-		}
-		if i < len(pb) {
-			sb = pb[i]
-		}
-		na, ea := strconv.Atoi(sa)
-		nb, eb := strconv.Atoi(sb)
-		switch {
-		case ea == nil && eb == nil && na != nb:
-			if na > nb {
-				return 1
-			}
-			return -1
-		case (ea != nil || eb != nil) && sa != sb:
-			return strings.Compare(sa, sb)
-		}
-	}
-	return 0
-}
-
-// idList formats IDs for an IN clause (they are int64: no injection).
-func idList(ids []int64) string {
+// inList formats IDs for an IN clause, as literals (they are int64: no
+// injection); unlike Store.idList, which encodes one bind parameter.
+func inList(ids []int64) string {
 	var b strings.Builder
 	for i, id := range ids {
 		if i > 0 {
@@ -431,7 +405,10 @@ func (s *Store) UpdateVersionGateway(ctx context.Context, actor models.Actor, su
 		if res.Error != nil {
 			return res.Error
 		}
-		if res.RowsAffected == 0 || !inDomains(v.Subsidiary, subsidiaries) {
+		if res.RowsAffected == 0 {
+			return models.Errorf(models.NotFound, "API version not found")
+		}
+		if _, err := apiSubsidiary(tx, v.APIID, subsidiaries); err != nil {
 			return models.Errorf(models.NotFound, "API version not found")
 		}
 		path := g.BasePath
@@ -469,17 +446,6 @@ func (s *Store) UpdateVersionGateway(ctx context.Context, actor models.Actor, su
 		return models.VersionGateway{}, translate("update gateway settings", "API version", err)
 	}
 	return g, nil
-}
-
-// inDomains reports whether subsidiary is one of domains (or domains holds
-// the global domain).
-func inDomains(subsidiary string, domains []string) bool {
-	for _, d := range domains {
-		if d == subsidiary || d == models.GlobalDomain {
-			return true
-		}
-	}
-	return false
 }
 
 // parseOrigins reads the JSON array of CORS origins of a version.

@@ -56,7 +56,7 @@ func (s *Store) ListGatewayRoutes(ctx context.Context, subsidiary string) ([]mod
 		if out[i].APIName != out[j].APIName {
 			return out[i].APIName < out[j].APIName
 		}
-		return compareVersions(out[i].Version, out[j].Version) > 0
+		return models.CompareVersions(out[i].Version, out[j].Version) > 0
 	})
 	return out, nil
 }
