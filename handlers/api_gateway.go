@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 
@@ -10,22 +9,15 @@ import (
 	"github.com/portico/portico/models"
 )
 
-// APIGatewayStore is what the gateway routes endpoints need.
-type APIGatewayStore interface {
-	FindSubsidiary(ctx context.Context, slug string) (models.Subsidiary, error)
-	ListGatewayRoutes(ctx context.Context, subsidiary string) ([]models.GatewayRoute, error)
-	UpdateVersionGateway(ctx context.Context, actor models.Actor, subsidiaries []string, versionID int64, g models.VersionGateway) (models.VersionGateway, error)
-}
-
 // APIGatewayHandler serves where the gateway serves a subsidiary's API
 // versions, for automation (the same as the admin page).
 type APIGatewayHandler struct {
-	st   APIGatewayStore
+	st   GatewayRoutesStore
 	errs *ErrorRenderer
 }
 
 // NewAPIGatewayHandler returns the gateway routes endpoints over st.
-func NewAPIGatewayHandler(st APIGatewayStore, errs *ErrorRenderer) *APIGatewayHandler {
+func NewAPIGatewayHandler(st GatewayRoutesStore, errs *ErrorRenderer) *APIGatewayHandler {
 	return &APIGatewayHandler{st: st, errs: errs}
 }
 

@@ -51,9 +51,9 @@ func runPlan(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer st.Close()
-	apiID, err := findAPI(ctx, st, sub, api)
+	apiID, err := st.FindAPIID(ctx, sub, api)
 	if err != nil {
-		return err
+		return fmt.Errorf("API %s/%s: %s (see the catalog, or import it first)", sub, api, describeError(err))
 	}
 	p.APIID = apiID
 	created, err := st.CreatePlan(ctx, cliActor(), []string{models.GlobalDomain}, p)
@@ -100,9 +100,9 @@ func runKeys(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	apiID, err := findAPI(ctx, st, sub, api)
+	apiID, err := st.FindAPIID(ctx, sub, api)
 	if err != nil {
-		return err
+		return fmt.Errorf("API %s/%s: %s (see the catalog, or import it first)", sub, api, describeError(err))
 	}
 	plans, err := st.ListPlans(ctx, apiID, models.Audiences)
 	if err != nil {
@@ -184,18 +184,4 @@ func readKeyFile(path string) ([]fileKey, error) {
 		return nil, fmt.Errorf("keys import: %s holds no keys", path)
 	}
 	return out, nil
-}
-
-// findAPI returns the ID of the API sub/api.
-func findAPI(ctx context.Context, st *store.Store, sub, api string) (int64, error) {
-	list, err := st.ListSubsidiaryAPIs(ctx, sub)
-	if err != nil {
-		return 0, fmt.Errorf("APIs of %s: %s", sub, describeError(err))
-	}
-	for _, a := range list {
-		if a.Slug == api {
-			return a.ID, nil
-		}
-	}
-	return 0, fmt.Errorf("no API %s/%s (see the catalog, or import it first)", sub, api)
 }
