@@ -37,6 +37,9 @@ type Options struct {
 	// for a route (refusals included; app 0 when none was identified).
 	// Requests that matched no route are counted by Metrics only.
 	Usage func(app, version int64, operation string, status int, latency time.Duration, at time.Time)
+	// KeyUsed, when set, is told the credential of every admitted request
+	// (for the portal's "last used"; never the key itself).
+	KeyUsed func(credential int64, at time.Time)
 	// Metrics observes outcomes; nil uses the built-in Prometheus text
 	// metrics (NewMetrics). Handler serves /metrics when it is an
 	// http.Handler.
@@ -321,6 +324,9 @@ func (g *Gateway) finish(w http.ResponseWriter, r *http.Request, reqID []string,
 func (g *Gateway) done(d *decision, status int, start time.Time) {
 	took := g.opt.Now().Sub(start)
 	g.obs.Request(status, took)
+	if g.opt.KeyUsed != nil && d.cred != nil && d.refusal.status == 0 {
+		g.opt.KeyUsed(d.cred.ID, start)
+	}
 	if g.opt.Usage != nil {
 		id := ""
 		if d.op != nil {

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -27,6 +28,7 @@ type embeddedGateway struct {
 	ln    net.Listener
 	srv   *http.Server
 	usage *gwusage.Aggregator
+	keys  *gwusage.LastUsed
 	st    *store.Store
 	log   *slog.Logger
 	first *gateway.Snapshot // the snapshot loaded at start
@@ -41,10 +43,13 @@ func newEmbeddedGateway(ctx context.Context, cfg Config, st *store.Store, hasher
 	}
 	agg := gwusage.NewAggregator(st, "embedded", cfg.UsageFlushEvery)
 	agg.Logger = log
+	keys := gwusage.NewLastUsed(st, cfg.UsageFlushEvery)
+	keys.Logger = log
 	gw := gateway.New(gateway.Options{
 		Hasher:         hasher,
 		Limiter:        limits.NewMemory(),
 		Usage:          agg.Record,
+		KeyUsed:        keys.Record,
 		TrustedProxies: proxies,
 		Logger:         log.With("component", "gateway"),
 	})
@@ -63,7 +68,7 @@ func newEmbeddedGateway(ctx context.Context, cfg Config, st *store.Store, hasher
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
-	return &embeddedGateway{gw: gw, ln: ln, srv: srv, usage: agg, st: st, log: log, first: first}, nil
+	return &embeddedGateway{gw: gw, ln: ln, srv: srv, usage: agg, keys: keys, st: st, log: log, first: first}, nil
 }
 
 // Addr is the gateway's listening address.
@@ -80,7 +85,10 @@ func (e *embeddedGateway) run(ctx context.Context, g *errgroup.Group) {
 	usageDone := make(chan struct{})
 	g.Go(func() error {
 		defer close(usageDone)
+		var wg sync.WaitGroup
+		wg.Go(func() { e.keys.Run(usageCtx) })
 		e.usage.Run(usageCtx)
+		wg.Wait()
 		return nil
 	})
 	g.Go(func() error {

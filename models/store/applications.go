@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -312,4 +313,23 @@ func (s *Store) MarkCredentialUsed(ctx context.Context, credentialID int64) erro
 		Where("id = ? AND (last_used_at IS NULL OR last_used_at < ?)", credentialID, now).
 		Update("last_used_at", now).Error
 	return translate(fmt.Sprintf("mark credential %d used", credentialID), "Credential", err)
+}
+
+// MarkCredentialsUsed records that the keys were used at a time (the
+// gateway's batched form of MarkCredentialUsed): one statement per 500
+// keys, never moving a key's last use backwards. The gateway revision does
+// not move: last use changes nothing the gateway admits.
+func (s *Store) MarkCredentialsUsed(ctx context.Context, ids []int64, at time.Time) error {
+	at = at.UTC().Truncate(time.Microsecond)
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		err := s.write(ctx).Model(&models.Credential{}).
+			Where("id IN ? AND (last_used_at IS NULL OR last_used_at < ?)", ids[:n], at).
+			Update("last_used_at", at).Error
+		if err != nil {
+			return translate("mark credentials used", "Credential", err)
+		}
+		ids = ids[n:]
+	}
+	return nil
 }

@@ -238,3 +238,36 @@ func TestVersionGatewaySettings(t *testing.T) {
 		}
 	})
 }
+
+func TestMarkCredentialsUsedInOneStatement(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		w := newSelfService(t, s)
+		app := mustApp(t, s, w.devA, "used", nil)
+		var ids []int64
+		for _, secret := range []string{"u1", "u2"} {
+			c, err := s.AddCredential(ctx, actorOf(w.devA), w.devA.ID, models.Credential{ApplicationID: app.ID, Prefix: "pk", Digest: digestOf(secret), Kind: models.CredentialAppKey})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, c.ID)
+		}
+		r0, _ := s.GatewayRevision(ctx)
+		at := time.Date(2026, 11, 22, 10, 4, 0, 0, time.UTC)
+		if err := s.MarkCredentialsUsed(ctx, ids, at); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.MarkCredentialsUsed(ctx, ids[:1], at.Add(-time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if r1, _ := s.GatewayRevision(ctx); r1 != r0 {
+			t.Errorf("recording keys' last use moved the gateway revision (%d → %d)", r0, r1)
+		}
+		for _, id := range ids {
+			c, err := s.FindAppCredential(ctx, w.devA.ID, app.ID, id)
+			if err != nil || c.LastUsedAt == nil || !c.LastUsedAt.Equal(at) {
+				t.Errorf("key %d last used = %v (%v), want %v (never backwards)", id, c.LastUsedAt, err, at)
+			}
+		}
+	})
+}
