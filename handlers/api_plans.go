@@ -98,6 +98,7 @@ type planRequest struct {
 	Limits          limitsJSON            `json:"limits"`
 	OperationLimits map[string]limitsJSON `json:"operation_limits"`
 	Operations      []string              `json:"operations"`
+	QueryCreds      bool                  `json:"query_credentials"`
 	Pricing         *pricingJSON          `json:"pricing"`
 	State           models.PlanState      `json:"state"`
 }
@@ -136,7 +137,7 @@ func (r planRequest) plan() models.Plan {
 	p := models.Plan{
 		APIID: r.APIID, Name: strings.TrimSpace(r.Name), Description: strings.TrimSpace(r.Description),
 		Audience: r.Audience, ApprovalMode: r.ApprovalMode, KeyMode: r.KeyMode,
-		Limits: r.Limits.model(), OperationLimits: operationLimits(r.OperationLimits), Operations: r.Operations,
+		Limits: r.Limits.model(), OperationLimits: operationLimits(r.OperationLimits), Operations: r.Operations, QueryCredentials: r.QueryCreds,
 		Pricing: models.Pricing{Model: models.PricingFree}, State: r.State,
 	}
 	if p.KeyMode == "" {
@@ -176,6 +177,7 @@ type planPatch struct {
 	Limits          *limitsJSON            `json:"limits"`
 	OperationLimits *map[string]limitsJSON `json:"operation_limits"`
 	Operations      *[]string              `json:"operations"`
+	QueryCreds      *bool                  `json:"query_credentials"`
 	Pricing         *pricingJSON           `json:"pricing"`
 	State           *models.PlanState      `json:"state"`
 	// APIID and API are read only to explain that they cannot change.
@@ -209,6 +211,9 @@ func (h *APIPlansHandler) update(w http.ResponseWriter, r *http.Request) {
 	}
 	if req.Operations != nil {
 		u.Operations = req.Operations
+	}
+	if req.QueryCreds != nil {
+		u.QueryCredentials = req.QueryCreds
 	}
 	if req.OperationLimits != nil {
 		ol := operationLimits(*req.OperationLimits)
@@ -372,6 +377,7 @@ type planJSON struct {
 	Limits          limitsJSON            `json:"limits"`
 	OperationLimits map[string]limitsJSON `json:"operation_limits"`
 	Operations      []string              `json:"operations"`
+	QueryCreds      bool                  `json:"query_credentials"`
 	Pricing         pricingJSON           `json:"pricing"`
 	State           string                `json:"state"`
 	CreatedAt       time.Time             `json:"created_at"`
@@ -387,7 +393,7 @@ func newPlanJSON(p models.Plan) planJSON {
 	return planJSON{
 		ID: p.ID, APIID: p.APIID, Name: p.Name, Description: p.Description, Audience: string(p.Audience),
 		ApprovalMode: string(p.ApprovalMode), KeyMode: string(p.KeyMode), Limits: newLimitsJSON(p.Limits),
-		OperationLimits: ops, Operations: append([]string{}, p.Operations...),
+		OperationLimits: ops, Operations: append([]string{}, p.Operations...), QueryCreds: p.QueryCredentials,
 		Pricing: pricingJSON{Model: pr.Model, MonthlyFee: pr.MonthlyFee, IncludedCalls: pr.IncludedCalls,
 			PricePerCall: pr.PricePerCall, Currency: pr.Currency},
 		State: string(p.State), CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(),

@@ -162,7 +162,7 @@ func (h *PlansHandler) update(w http.ResponseWriter, r *http.Request) {
 	u := models.PlanUpdate{
 		Name: &plan.Name, Description: &plan.Description, Audience: &plan.Audience,
 		ApprovalMode: &plan.ApprovalMode, KeyMode: &plan.KeyMode, Limits: &plan.Limits,
-		OperationLimits: &plan.OperationLimits, Operations: &plan.Operations, Pricing: &plan.Pricing, State: &plan.State,
+		OperationLimits: &plan.OperationLimits, Operations: &plan.Operations, QueryCredentials: &plan.QueryCredentials, Pricing: &plan.Pricing, State: &plan.State,
 	}
 	_, err = h.st.UpdatePlan(r.Context(), ActorFrom(r), []string{v.Subsidiary.Slug}, before.ID, u)
 	if h.storeProblem(w, r, v, err) {
@@ -245,7 +245,7 @@ func parsePlanForm(r *http.Request) views.PlanForm {
 		QuotaPerDay: get("quota_per_day"), QuotaPerMonth: get("quota_per_month"), SpikeArrest: get("spike_arrest"),
 		PricingModel: get("pricing_model"), MonthlyFee: get("monthly_fee"), IncludedCalls: get("included_calls"),
 		PricePerCall: get("price_per_call"), Currency: strings.ToUpper(get("currency")), State: get("state"),
-		IncludedOps: r.PostForm["included_ops"],
+		IncludedOps: r.PostForm["included_ops"], QueryCredentials: r.PostForm.Get("query_credentials") == "on",
 	}
 	col := func(name string, i int) string {
 		vals := r.PostForm[name]
@@ -294,9 +294,10 @@ func planFromForm(f views.PlanForm, ops []string, current map[string]models.Limi
 			Model: models.PricingModel(f.PricingModel), Currency: f.Currency,
 			IncludedCalls: num("included_calls", f.IncludedCalls),
 		},
-		State:           models.PlanState(f.State),
-		OperationLimits: map[string]models.Limits{},
-		Operations:      []string{},
+		State:            models.PlanState(f.State),
+		OperationLimits:  map[string]models.Limits{},
+		Operations:       []string{},
+		QueryCredentials: f.QueryCredentials,
 	}
 	for _, op := range f.IncludedOps {
 		switch {

@@ -454,3 +454,34 @@ func TestPlanEditorIncludedOperations(t *testing.T) {
 		t.Errorf("after unchecking all, operations = %v", p.Operations)
 	}
 }
+
+// TestPlanEditorQueryCredentials: the checkbox is stored and compiled into
+// the gateway's plan; unchecked (the default) it is off.
+func TestPlanEditorQueryCredentials(t *testing.T) {
+	ip := newIdentityPortal(t)
+	ip.seedCatalog(t)
+	accounts := subsidiaryAPI(t, ip, "bank", "accounts-api")
+	b := ip.signedIn(t, adminBank)
+	form := validPlanForm()
+	form.Set("api", strconv.FormatInt(accounts.ID, 10))
+	wantStatus(t, b.postForm("/admin/subsidiaries/bank/plans", form), http.StatusSeeOther)
+	p := plansOf(t, ip, accounts.ID)[0]
+	if p.QueryCredentials {
+		t.Fatal("a new plan accepts credentials in the query by default")
+	}
+	form.Set("query_credentials", "on")
+	wantStatus(t, b.postForm("/admin/subsidiaries/bank/plans/"+strconv.FormatInt(p.ID, 10), form), http.StatusSeeOther)
+	snap, err := ip.st.CompileSnapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, gp := range snap.Plans {
+		if gp.ID == p.ID && !gp.QueryCredentials {
+			t.Error("the gateway's plan does not accept query credentials after the editor turned them on")
+		}
+	}
+	rec := b.get("/admin/subsidiaries/bank/plans/" + strconv.FormatInt(p.ID, 10))
+	if byTestID(parseHTML(t, rec.Body), "field-query_credentials").Is("[checked]") == false {
+		t.Error("the editor does not show the setting as on")
+	}
+}

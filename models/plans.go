@@ -86,10 +86,13 @@ type Plan struct {
 	// Operations are the operationIds the plan includes; empty includes
 	// every operation of the API. Others are refused at the gateway (403).
 	Operations []string `gorm:"serializer:json"`
-	Pricing    Pricing  `gorm:"embedded;embeddedPrefix:pricing_"`
-	State      PlanState
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// QueryCredentials lets clients send credentials as query parameters
+	// (off by default: URLs end up in logs).
+	QueryCredentials bool
+	Pricing          Pricing `gorm:"embedded;embeddedPrefix:pricing_"`
+	State            PlanState
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 var (
@@ -214,16 +217,17 @@ func (pl Plan) Validate() error {
 
 // PlanUpdate changes a plan; nil fields stay as they are.
 type PlanUpdate struct {
-	Name            *string
-	Description     *string
-	Audience        *Audience
-	ApprovalMode    *ApprovalMode
-	KeyMode         *KeyMode
-	Limits          *Limits
-	OperationLimits *map[string]Limits
-	Operations      *[]string
-	Pricing         *Pricing
-	State           *PlanState
+	Name             *string
+	Description      *string
+	Audience         *Audience
+	ApprovalMode     *ApprovalMode
+	KeyMode          *KeyMode
+	Limits           *Limits
+	OperationLimits  *map[string]Limits
+	Operations       *[]string
+	QueryCredentials *bool
+	Pricing          *Pricing
+	State            *PlanState
 }
 
 // Apply returns pl with the update's non-nil fields set.
@@ -251,6 +255,9 @@ func (u PlanUpdate) Apply(pl Plan) Plan {
 	}
 	if u.Operations != nil {
 		pl.Operations = *u.Operations
+	}
+	if u.QueryCredentials != nil {
+		pl.QueryCredentials = *u.QueryCredentials
 	}
 	if u.Pricing != nil {
 		pl.Pricing = *u.Pricing

@@ -59,6 +59,7 @@ type PlanForm struct {
 	SpikeArrest                        string
 	IncludedOps                        []string // operationIds the plan includes; none: all
 	KeptOps                            []string // included by the stored plan (accepted even if gone from the API)
+	QueryCredentials                   bool
 	PricingModel, MonthlyFee, Currency string
 	IncludedCalls, PricePerCall, State string
 	Operations                         []OperationLimitForm
@@ -81,7 +82,7 @@ func PlanFormOf(p models.Plan) PlanForm {
 		RatePerSecond: limitString(p.RatePerSecond), RatePerMinute: limitString(p.RatePerMinute),
 		RatePerHour: limitString(p.RatePerHour), QuotaPerDay: limitString(p.QuotaPerDay),
 		QuotaPerMonth: limitString(p.QuotaPerMonth), SpikeArrest: limitString(p.SpikeArrest),
-		IncludedOps:  append([]string{}, p.Operations...),
+		IncludedOps: append([]string{}, p.Operations...), QueryCredentials: p.QueryCredentials,
 		PricingModel: string(p.Pricing.Model), MonthlyFee: p.Pricing.MonthlyFee,
 		IncludedCalls: limitString(p.Pricing.IncludedCalls), PricePerCall: p.Pricing.PricePerCall,
 		Currency: p.Pricing.Currency, State: string(p.State),

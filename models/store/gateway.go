@@ -226,7 +226,7 @@ func compilePlans(tx *gorm.DB, apiIDs []int64) ([]gateway.Plan, error) {
 	}
 	out := make([]gateway.Plan, 0, len(plans))
 	for _, p := range plans {
-		gp := gateway.Plan{ID: p.ID, APIID: p.APIID, Name: p.Name, KeyMode: string(p.KeyMode), Limits: gatewayLimits(p.Limits), Operations: p.Operations}
+		gp := gateway.Plan{ID: p.ID, APIID: p.APIID, Name: p.Name, KeyMode: string(p.KeyMode), Limits: gatewayLimits(p.Limits), Operations: p.Operations, QueryCredentials: p.QueryCredentials}
 		if len(p.OperationLimits) > 0 {
 			gp.OperationLimits = make(map[string]gateway.Limits, len(p.OperationLimits))
 			for op, l := range p.OperationLimits {
