@@ -694,7 +694,7 @@ func PlanEditorPage(meta PageMeta, v PlanEditorView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 59, " data-testid=\"field-query_credentials\"> <label for=\"plan-query-credentials\" class=\"text-sm text-slate-900\">Accept credentials in the query string <span class=\"block text-xs text-slate-600\">For clients that cannot set headers. Off by default: URLs end up in logs and browser histories. The gateway removes them before the backend either way.</span></label></div></section><section class=\"card space-y-4 p-6\" aria-labelledby=\"plan-limits\"><div><h2 id=\"plan-limits\" class=\"text-lg font-semibold text-slate-900\">Limits</h2><p class=\"mt-1 text-sm text-slate-600\">Whole numbers of calls per application. Leave a field empty for no limit.</p></div><div class=\"grid gap-4 sm:grid-cols-3\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 59, " data-testid=\"field-query_credentials\"> <label for=\"plan-query-credentials\" class=\"text-sm text-slate-900\">Accept credentials in the query string <span class=\"block text-xs text-slate-600\">For clients that cannot set headers. Off by default: URLs end up in logs and browser histories. The gateway removes them before the backend either way.</span></label></div></section><section class=\"card space-y-4 p-6\" aria-labelledby=\"plan-limits\"><div><h2 id=\"plan-limits\" class=\"text-lg font-semibold text-slate-900\">Limits</h2><p class=\"mt-1 text-sm text-slate-600\">Whole numbers of calls per application. Leave a field empty for no limit. Spike arrest spaces calls evenly (10 per second: one every 100 ms).</p></div><div class=\"grid gap-4 sm:grid-cols-3\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -718,7 +718,7 @@ func PlanEditorPage(meta PageMeta, v PlanEditorView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = numberField("plan-spike-arrest", "spike_arrest", "Spike arrest (calls a second, evenly spaced)", v.Form.SpikeArrest, v.Errors["spike_arrest"]).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = numberField("plan-spike-arrest", "spike_arrest", "Spike arrest per second", v.Form.SpikeArrest, v.Errors["spike_arrest"]).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
